@@ -1,0 +1,34 @@
+//! Subcommands of `assess`.
+
+mod bank;
+mod design;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// assess — large-scale educational assessment from item bank to report.
+#[derive(Debug, Parser)]
+#[command(name = "assess", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Validate, import and export item banks.
+    #[command(subcommand)]
+    Bank(bank::BankCommand),
+    /// Generate and check booklet designs.
+    #[command(subcommand)]
+    Design(design::DesignCommand),
+}
+
+/// Runs a parsed command; the exit code says whether what was checked is valid.
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Bank(c) => bank::run(c),
+        Command::Design(c) => design::run(c),
+    }
+}
