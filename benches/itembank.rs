@@ -19,7 +19,9 @@ fn demo_bank() -> Bank {
 
 fn load(c: &mut Criterion) {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("demo/bank");
-    c.bench_function("bank/load_demo", |b| b.iter(|| Bank::load(black_box(&dir)).map(|bank| bank.items.len())));
+    c.bench_function("bank/load_demo", |b| {
+        b.iter(|| Bank::load(black_box(&dir)).map(|bank| bank.items.len()))
+    });
 }
 
 fn score(c: &mut Criterion) {
@@ -42,15 +44,27 @@ fn score(c: &mut Criterion) {
         })
         .collect();
     c.bench_function("score/all_demo_items", |b| {
-        b.iter(|| responses.iter().map(|(item, raw)| item.score(black_box(raw))).filter(|o| matches!(o, itembank::Outcome::Score(1))).count())
+        b.iter(|| {
+            responses
+                .iter()
+                .map(|(item, raw)| item.score(black_box(raw)))
+                .filter(|o| matches!(o, itembank::Outcome::Score(1)))
+                .count()
+        })
     });
 }
 
 fn designs(c: &mut Criterion) {
     let opts = GenerateOptions::default();
-    c.bench_function("design/bib_13_4", |b| b.iter(|| design::generate(black_box(13), 4, &opts).map(|g| g.design.booklets.len())));
-    c.bench_function("design/fallback_14_4", |b| b.iter(|| design::generate(black_box(14), 4, &opts).map(|g| g.design.booklets.len())));
-    c.bench_function("design/largest_60_8", |b| b.iter(|| design::generate(black_box(60), 8, &opts).map(|g| g.design.booklets.len())));
+    c.bench_function("design/bib_13_4", |b| {
+        b.iter(|| design::generate(black_box(13), 4, &opts).map(|g| g.design.booklets.len()))
+    });
+    c.bench_function("design/fallback_14_4", |b| {
+        b.iter(|| design::generate(black_box(14), 4, &opts).map(|g| g.design.booklets.len()))
+    });
+    c.bench_function("design/largest_60_8", |b| {
+        b.iter(|| design::generate(black_box(60), 8, &opts).map(|g| g.design.booklets.len()))
+    });
 }
 
 criterion_group!(benches, load, score, designs);

@@ -44,7 +44,15 @@ fn demo_bank_summary_as_json_meets_the_content_brief() {
     let out = assess(&["bank", "validate", "demo/bank", "--json"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let test = |id: &str| summary["tests"].as_array().unwrap().iter().find(|t| t["id"] == id).cloned().unwrap();
+    let test = |id: &str| {
+        summary["tests"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["id"] == id)
+            .cloned()
+            .unwrap()
+    };
     let math = test("MATH8");
     assert!(math["items"].as_u64().unwrap() >= 42, "{math}");
     assert_eq!(math["blocks"], 7);
@@ -53,7 +61,13 @@ fn demo_bank_summary_as_json_meets_the_content_brief() {
     let ct = test("CT8");
     assert!(ct["items"].as_u64().unwrap() >= 6, "{ct}");
     let questionnaire = |id: &str| {
-        summary["questionnaires"].as_array().unwrap().iter().find(|q| q["id"] == id).cloned().unwrap_or_else(|| panic!("{id}"))
+        summary["questionnaires"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|q| q["id"] == id)
+            .cloned()
+            .unwrap_or_else(|| panic!("{id}"))
     };
     assert!(questionnaire("STQ8")["items"].as_u64().unwrap() >= 60);
     assert_eq!(questionnaire("TCQ8")["respondent"], "teacher");
@@ -63,7 +77,11 @@ fn demo_bank_summary_as_json_meets_the_content_brief() {
 #[test]
 fn a_broken_bank_fails_with_every_problem() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("bank.toml"), "id = \"x\"\nversion = \"1\"\ntitle = { en = \"no chinese\" }\n").unwrap();
+    std::fs::write(
+        dir.path().join("bank.toml"),
+        "id = \"x\"\nversion = \"1\"\ntitle = { en = \"no chinese\" }\n",
+    )
+    .unwrap();
     std::fs::create_dir_all(dir.path().join("items")).unwrap();
     std::fs::write(dir.path().join("items/a.toml"), "id = \"b\"\n").unwrap();
     let out = assess(&["bank", "validate", dir.path().to_str().unwrap()]);
@@ -89,9 +107,33 @@ fn generates_and_checks_designs() {
 
     let dir = tempfile::tempdir().unwrap();
     let unbalanced = dir.path().join("d.toml");
-    std::fs::write(&unbalanced, "booklets = [[\"A\", \"B\"], [\"B\", \"C\"], [\"A\", \"B\"]]\n").unwrap();
+    std::fs::write(
+        &unbalanced,
+        "booklets = [[\"A\", \"B\"], [\"B\", \"C\"], [\"A\", \"B\"]]\n",
+    )
+    .unwrap();
     let out = assess(&["design", "check", unbalanced.to_str().unwrap()]);
-    assert!(!out.status.success(), "an unbalanced design fails the check: {}", stdout(&out));
+    assert!(
+        !out.status.success(),
+        "an unbalanced design fails the check: {}",
+        stdout(&out)
+    );
+
+    // The near-balanced (14, 4) design: unequal pair counts are reported, not fatal.
+    let near: Vec<String> = (0..14)
+        .map(|i| {
+            let blocks: Vec<String> = [0, 1, 4, 6]
+                .iter()
+                .map(|d| format!("\"C{}\"", (i + d) % 14 + 1))
+                .collect();
+            format!("[{}]", blocks.join(", "))
+        })
+        .collect();
+    let near_file = dir.path().join("near.toml");
+    std::fs::write(&near_file, format!("booklets = [{}]\n", near.join(", "))).unwrap();
+    let out = assess(&["design", "check", near_file.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stdout(&out));
+    assert!(stdout(&out).contains("0 to 1"), "{}", stdout(&out));
 
     let out = assess(&["design", "bib", "--blocks", "3", "--per-booklet", "5"]);
     assert!(!out.status.success());
@@ -106,7 +148,13 @@ fn qti_export_then_import_reproduces_the_test_items() {
     assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
 
     let target = dir.path().join("bank");
-    let out = assess(&["bank", "import-qti", zip.to_str().unwrap(), "--into", target.to_str().unwrap()]);
+    let out = assess(&[
+        "bank",
+        "import-qti",
+        zip.to_str().unwrap(),
+        "--into",
+        target.to_str().unwrap(),
+    ]);
     assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
 
     let demo = itembank::Bank::load(&demo_bank()).unwrap();
@@ -116,7 +164,13 @@ fn qti_export_then_import_reproduces_the_test_items() {
         assert_eq!(Some(item), demo.items.get(id), "item {id} changed in the round trip");
     }
     // Importing the same package again changes nothing and says why.
-    let out = assess(&["bank", "import-qti", zip.to_str().unwrap(), "--into", target.to_str().unwrap()]);
+    let out = assess(&[
+        "bank",
+        "import-qti",
+        zip.to_str().unwrap(),
+        "--into",
+        target.to_str().unwrap(),
+    ]);
     assert!(!out.status.success());
     assert_eq!(itembank::Bank::load(&target).unwrap().items.len(), imported.items.len());
 }

@@ -69,7 +69,9 @@ impl TestInstrument {
         let lists: Vec<Vec<String>> = match (&self.design.booklets, self.design.per_booklet) {
             (Some(listed), None) => listed.clone(),
             (None, Some(k)) => {
-                let opts = GenerateOptions { max_booklets: self.design.max_booklets };
+                let opts = GenerateOptions {
+                    max_booklets: self.design.max_booklets,
+                };
                 let generated = design::generate(self.blocks.len(), k, &opts).map_err(|e| e.to_string())?;
                 generated
                     .design
@@ -84,7 +86,10 @@ impl TestInstrument {
         Ok(lists
             .into_iter()
             .enumerate()
-            .map(|(i, blocks)| Booklet { id: format!("B{:0width$}", i + 1), blocks })
+            .map(|(i, blocks)| Booklet {
+                id: format!("B{:0width$}", i + 1),
+                blocks,
+            })
             .collect())
     }
 
@@ -94,9 +99,17 @@ impl TestInstrument {
         let index = |id: &String| self.blocks.iter().position(|b| &b.id == id);
         let lists = booklets
             .iter()
-            .map(|b| b.blocks.iter().map(|id| index(id).ok_or_else(|| format!("unknown block `{id}`"))).collect())
+            .map(|b| {
+                b.blocks
+                    .iter()
+                    .map(|id| index(id).ok_or_else(|| format!("unknown block `{id}`")))
+                    .collect()
+            })
             .collect::<Result<Vec<Vec<usize>>, String>>()?;
-        Ok(Design { blocks: self.blocks.len(), booklets: lists })
+        Ok(Design {
+            blocks: self.blocks.len(),
+            booklets: lists,
+        })
     }
 
     /// Checks the instrument on its own; the bank resolves block entries.
@@ -138,7 +151,10 @@ impl TestInstrument {
         for (i, section) in self.sections.iter().enumerate() {
             p.require_zh(format!("sections[{i}].title"), &section.title);
             if section.time_limit_minutes == 0 {
-                p.push(format!("sections[{i}].time_limit_minutes"), "must be at least one minute");
+                p.push(
+                    format!("sections[{i}].time_limit_minutes"),
+                    "must be at least one minute",
+                );
             }
             for &pos in &section.positions {
                 match covered.get_mut(pos.wrapping_sub(1)) {
@@ -152,7 +168,13 @@ impl TestInstrument {
         }
         for (pos, count) in covered.iter().enumerate() {
             if *count != 1 {
-                p.push("sections", format!("booklet position {} is in {count} sections (must be exactly one)", pos + 1));
+                p.push(
+                    "sections",
+                    format!(
+                        "booklet position {} is in {count} sections (must be exactly one)",
+                        pos + 1
+                    ),
+                );
             }
         }
         p

@@ -22,7 +22,10 @@ pub struct FieldProblems(pub Vec<FieldProblem>);
 
 impl FieldProblems {
     pub fn push(&mut self, field: impl Into<String>, message: impl Into<String>) {
-        self.0.push(FieldProblem { field: field.into(), message: message.into() });
+        self.0.push(FieldProblem {
+            field: field.into(),
+            message: message.into(),
+        });
     }
 
     /// Requires the zh-CN variant of a text.
@@ -44,6 +47,15 @@ impl FieldProblems {
 
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
+    }
+
+    /// All problems on one line: `field: message; field: message`.
+    pub fn summary(&self) -> String {
+        self.0
+            .iter()
+            .map(|p| format!("{}: {}", p.field, p.message))
+            .collect::<Vec<_>>()
+            .join("; ")
     }
 }
 
@@ -92,6 +104,10 @@ impl BankProblems {
     }
 
     pub fn push(&mut self, file: &std::path::Path, field: impl Into<String>, message: impl Into<String>) {
-        self.0.push(BankProblem { file: file.to_path_buf(), field: field.into(), message: message.into() });
+        self.0.push(BankProblem {
+            file: file.to_path_buf(),
+            field: field.into(),
+            message: message.into(),
+        });
     }
 }

@@ -36,19 +36,29 @@ pub struct LocalizedText {
 impl LocalizedText {
     /// Text with both variants.
     pub fn new(zh_cn: impl Into<String>, en: impl Into<String>) -> Self {
-        LocalizedText { zh_cn: zh_cn.into(), en: Some(en.into()) }
+        LocalizedText {
+            zh_cn: zh_cn.into(),
+            en: Some(en.into()),
+        }
     }
 
     /// Chinese-only text.
     pub fn zh(zh_cn: impl Into<String>) -> Self {
-        LocalizedText { zh_cn: zh_cn.into(), en: None }
+        LocalizedText {
+            zh_cn: zh_cn.into(),
+            en: None,
+        }
     }
 
     /// The text in `lang`, falling back to zh-CN when that variant is absent.
     pub fn get(&self, lang: Lang) -> &str {
         match lang {
             Lang::ZhCn => &self.zh_cn,
-            Lang::En => self.en.as_deref().filter(|s| !s.trim().is_empty()).unwrap_or(&self.zh_cn),
+            Lang::En => self
+                .en
+                .as_deref()
+                .filter(|s| !s.trim().is_empty())
+                .unwrap_or(&self.zh_cn),
         }
     }
 

@@ -41,11 +41,19 @@ options = [{{ id = "no", text = {{ zh-CN = "否" }} }}, {{ id = "yes", text = {{
 
 /// A small valid bank: 3 blocks of one item, booklets of 2, and a questionnaire.
 fn good_bank(dir: &Path) {
-    write(dir, "bank.toml", "id = \"t\"\nversion = \"1\"\ntitle = { zh-CN = \"测试\" }\n");
+    write(
+        dir,
+        "bank.toml",
+        "id = \"t\"\nversion = \"1\"\ntitle = { zh-CN = \"测试\" }\n",
+    );
     for id in ["A1", "A2", "A3", "A4"] {
         write(dir, &format!("items/test/{id}.toml"), &choice_item(id, "题目"));
     }
-    write(dir, "units/U1.toml", "id = \"U1\"\nstimulus = { zh-CN = \"材料\" }\nitems = [\"A3\", \"A4\"]\n");
+    write(
+        dir,
+        "units/U1.toml",
+        "id = \"U1\"\nstimulus = { zh-CN = \"材料\" }\nitems = [\"A3\", \"A4\"]\n",
+    );
     write(
         dir,
         "instruments/T.toml",
@@ -78,7 +86,8 @@ fn messages(problems: &BankProblems) -> Vec<String> {
 }
 
 fn has(all: &[String], file: &str, field: &str, text: &str) -> bool {
-    all.iter().any(|m| m.starts_with(file) && m.contains(field) && m.contains(text))
+    all.iter()
+        .any(|m| m.starts_with(file) && m.contains(field) && m.contains(text))
 }
 
 #[test]
@@ -89,11 +98,18 @@ fn a_good_bank_loads_with_routing_and_design() {
     assert_eq!(bank.items.len(), 8);
     let summary = bank.summary();
     assert_eq!(summary.tests[0].items, 4);
-    assert_eq!(summary.tests[0].booklets, 3, "3 blocks in booklets of 2 need 3 booklets");
+    assert_eq!(
+        summary.tests[0].booklets, 3,
+        "3 blocks in booklets of 2 need 3 booklets"
+    );
     assert_eq!(summary.questionnaires[0].items, 4);
     let routing = bank.routing("SQ").unwrap();
     let resolved = routing.resolve(&|id| (id == "Q1").then_some(0.0));
-    let skipped: Vec<&str> = resolved.iter().filter(|(_, s)| *s == Shown::ValidSkip).map(|(id, _)| id.as_str()).collect();
+    let skipped: Vec<&str> = resolved
+        .iter()
+        .filter(|(_, s)| *s == Shown::ValidSkip)
+        .map(|(id, _)| id.as_str())
+        .collect();
     assert_eq!(skipped, ["Q2", "Q3"]);
 }
 
@@ -105,16 +121,23 @@ fn questionnaire_scoring_decides_valid_skips_on_the_server() {
     good_bank(dir.path());
     let bank = Bank::load(dir.path()).unwrap();
     let answers = |pairs: &[(&str, &str)]| {
-        pairs.iter().map(|(id, c)| (id.to_string(), RawResponse::Choice(c.to_string()))).collect()
+        pairs
+            .iter()
+            .map(|(id, c)| (id.to_string(), RawResponse::Choice(c.to_string())))
+            .collect()
     };
     // "No" on Q1 routes to Q4: Q2 and Q3 are valid skips, even with a stale answer on Q2.
-    let scored = bank.score_questionnaire("SQ", &answers(&[("Q1", "no"), ("Q2", "yes")])).unwrap();
+    let scored = bank
+        .score_questionnaire("SQ", &answers(&[("Q1", "no"), ("Q2", "yes")]))
+        .unwrap();
     let outcomes: Vec<Outcome> = scored.iter().map(|(_, o)| *o).collect();
     let skip = Outcome::Missing(MissingCode::ValidSkip);
     let omitted = Outcome::Missing(MissingCode::Omitted);
     assert_eq!(outcomes, vec![Outcome::Score(0), skip, skip, omitted]);
     // "Yes" shows everything; unanswered shown items are omitted, not skipped.
-    let scored = bank.score_questionnaire("SQ", &answers(&[("Q1", "yes"), ("Q3", "no")])).unwrap();
+    let scored = bank
+        .score_questionnaire("SQ", &answers(&[("Q1", "yes"), ("Q3", "no")]))
+        .unwrap();
     let outcomes: Vec<Outcome> = scored.iter().map(|(_, o)| *o).collect();
     assert_eq!(outcomes, vec![Outcome::Score(1), omitted, Outcome::Score(0), omitted]);
     assert!(bank.score_questionnaire("NOPE", &answers(&[])).is_none());
@@ -130,8 +153,14 @@ fn a_broken_bank_reports_every_problem_and_loads_nothing() {
     // Missing zh-CN text.
     write(d, "items/test/A5.toml", &choice_item("A5", ""));
     // Bad reference: a block entry that does not exist, and a unit item that does not exist.
-    write(d, "units/U2.toml", "id = \"U2\"\nstimulus = { zh-CN = \"材料\" }\nitems = [\"NOPE\"]\n");
-    let instrument = std::fs::read_to_string(d.join("instruments/T.toml")).unwrap().replace("[\"A2\"]", "[\"A2\", \"GHOST\"]");
+    write(
+        d,
+        "units/U2.toml",
+        "id = \"U2\"\nstimulus = { zh-CN = \"材料\" }\nitems = [\"NOPE\"]\n",
+    );
+    let instrument = std::fs::read_to_string(d.join("instruments/T.toml"))
+        .unwrap()
+        .replace("[\"A2\"]", "[\"A2\", \"GHOST\"]");
     write(d, "instruments/T.toml", &instrument);
     // A routing cycle in one questionnaire, an unreachable question in another.
     write(
@@ -159,19 +188,46 @@ routing = [{ at = "Q8", when = "Q8 in [0, 1] or not Q8 in [0, 1]", goto = "Q10" 
     }
     // Malformed TOML and a typo in a response field.
     write(d, "items/test/BAD.toml", "id = \"BAD\"\nkind = \"single_choice\n");
-    write(d, "items/test/TYPO.toml", &choice_item("TYPO", "题目").replace("correct =", "corect ="));
+    write(
+        d,
+        "items/test/TYPO.toml",
+        &choice_item("TYPO", "题目").replace("correct =", "corect ="),
+    );
 
     let problems = Bank::load(d).unwrap_err();
     let all = messages(&problems);
     let report = all.join("\n");
-    assert!(has(&all, "items/test/A1.toml", "id", "already used by items/other/A1.toml"), "{report}");
+    assert!(
+        has(&all, "items/test/A1.toml", "id", "already used by items/other/A1.toml"),
+        "{report}"
+    );
     assert!(has(&all, "items/test/A5.toml", "prompt", "missing zh-CN"), "{report}");
-    assert!(has(&all, "units/U2.toml", "items[0]", "unknown item `NOPE`"), "{report}");
-    assert!(has(&all, "instruments/T.toml", "blocks[1].entries", "`GHOST` is neither a unit nor an item"), "{report}");
-    assert!(has(&all, "questionnaires/CY.toml", "routing", "cycle: Q5 → Q6 → Q7 → Q5"), "{report}");
-    assert!(has(&all, "questionnaires/UN.toml", "routing", "`Q9` can never be shown"), "{report}");
+    assert!(
+        has(&all, "units/U2.toml", "items[0]", "unknown item `NOPE`"),
+        "{report}"
+    );
+    assert!(
+        has(
+            &all,
+            "instruments/T.toml",
+            "blocks[1].entries",
+            "`GHOST` is neither a unit nor an item"
+        ),
+        "{report}"
+    );
+    assert!(
+        has(&all, "questionnaires/CY.toml", "routing", "cycle: Q5 → Q6 → Q7 → Q5"),
+        "{report}"
+    );
+    assert!(
+        has(&all, "questionnaires/UN.toml", "routing", "`Q9` can never be shown"),
+        "{report}"
+    );
     assert!(has(&all, "items/test/BAD.toml", "", "line 2"), "{report}");
-    assert!(has(&all, "items/test/TYPO.toml", "", "unknown field `corect`"), "{report}");
+    assert!(
+        has(&all, "items/test/TYPO.toml", "", "unknown field `corect`"),
+        "{report}"
+    );
     assert!(all.len() >= 8, "{report}");
 }
 
@@ -181,11 +237,24 @@ fn wrong_kinds_and_unit_items_are_rejected_in_instruments() {
     let d = dir.path();
     good_bank(d);
     // A questionnaire item in a test block, and an item listed without its unit.
-    let instrument = std::fs::read_to_string(d.join("instruments/T.toml")).unwrap().replace("[\"A2\"]", "[\"A2\", \"Q1\", \"A3\"]");
+    let instrument = std::fs::read_to_string(d.join("instruments/T.toml"))
+        .unwrap()
+        .replace("[\"A2\"]", "[\"A2\", \"Q1\", \"A3\"]");
     write(d, "instruments/T.toml", &instrument);
     let all = messages(&Bank::load(d).unwrap_err());
-    assert!(has(&all, "instruments/T.toml", "blocks[1]", "`Q1` (categorical) does not belong in a test"), "{all:?}");
-    assert!(has(&all, "instruments/T.toml", "blocks[1]", "belongs to unit `U1`"), "{all:?}");
+    assert!(
+        has(
+            &all,
+            "instruments/T.toml",
+            "blocks[1]",
+            "`Q1` (categorical) does not belong in a test"
+        ),
+        "{all:?}"
+    );
+    assert!(
+        has(&all, "instruments/T.toml", "blocks[1]", "belongs to unit `U1`"),
+        "{all:?}"
+    );
 }
 
 #[test]

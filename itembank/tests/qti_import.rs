@@ -78,7 +78,7 @@ fn qti21_text_entry_map_response_becomes_short_text() {
     assert_eq!(s.accepted, ["York", "york"]);
     assert!(
         s.case_sensitive,
-        "map entries are case-sensitive unless they say otherwise"
+        "QTI 2 map entries are case-sensitive unless they say otherwise"
     );
     assert_eq!(s.expected_length, Some(15));
     assert!(
@@ -247,6 +247,7 @@ fn qti3_text_entry_with_www_template_uri() {
         panic!("{:?}", item.kind)
     };
     assert_eq!(s.accepted, ["York", "york"]);
+    assert!(!s.case_sensitive, "QTI 3's XSD default for case-sensitive is false");
     assert_eq!(s.expected_length, Some(15));
     assert!(!has(&warnings, "unknown response processing template"), "{warnings:?}");
 }

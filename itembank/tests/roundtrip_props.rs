@@ -35,8 +35,16 @@ fn localized() -> impl Strategy<Value = LocalizedText> {
 }
 
 fn choices(n: std::ops::Range<usize>) -> impl Strategy<Value = Vec<Choice>> {
-    proptest::collection::vec(localized(), n)
-        .prop_map(|texts| texts.into_iter().enumerate().map(|(i, text)| Choice { id: format!("C{}", i + 1), text }).collect())
+    proptest::collection::vec(localized(), n).prop_map(|texts| {
+        texts
+            .into_iter()
+            .enumerate()
+            .map(|(i, text)| Choice {
+                id: format!("C{}", i + 1),
+                text,
+            })
+            .collect()
+    })
 }
 
 fn score_map(keys: Vec<String>) -> impl Strategy<Value = ScoreMap> {
@@ -50,12 +58,18 @@ fn score_map(keys: Vec<String>) -> impl Strategy<Value = ScoreMap> {
 }
 
 fn rubric() -> impl Strategy<Value = Rubric> {
-    proptest::collection::vec((localized(), proptest::collection::vec(localized(), 0..2)), 2..4).prop_map(|points| Rubric {
-        points: points
-            .into_iter()
-            .enumerate()
-            .map(|(score, (descriptor, examples))| ScorePoint { score: score as u8, descriptor, examples })
-            .collect(),
+    proptest::collection::vec((localized(), proptest::collection::vec(localized(), 0..2)), 2..4).prop_map(|points| {
+        Rubric {
+            points: points
+                .into_iter()
+                .enumerate()
+                .map(|(score, (descriptor, examples))| ScorePoint {
+                    score: score as u8,
+                    descriptor,
+                    examples,
+                })
+                .collect(),
+        }
     })
 }
 
@@ -63,7 +77,11 @@ fn exportable_kind() -> impl Strategy<Value = ItemKind> {
     prop_oneof![
         (choices(2..6), any::<prop::sample::Index>(), any::<bool>()).prop_map(|(options, key, shuffle)| {
             let correct = options[key.index(options.len())].id.clone();
-            ItemKind::SingleChoice(SingleChoiceSpec { options, correct, shuffle })
+            ItemKind::SingleChoice(SingleChoiceSpec {
+                options,
+                correct,
+                shuffle,
+            })
         }),
         choices(2..6)
             .prop_flat_map(|options| {
@@ -72,11 +90,26 @@ fn exportable_kind() -> impl Strategy<Value = ItemKind> {
                 (Just(options), correct, proptest::option::of(score_map(ids)))
             })
             .prop_map(|(options, correct, partial)| {
-                ItemKind::MultipleChoice(MultipleChoiceSpec { options, correct, partial, max_choices: None, shuffle: false })
+                ItemKind::MultipleChoice(MultipleChoiceSpec {
+                    options,
+                    correct,
+                    partial,
+                    max_choices: None,
+                    shuffle: false,
+                })
             }),
         (-1000i32..1000, 0u8..3, proptest::option::of(0.5f64..10.0)).prop_map(|(whole, decimals, tolerance)| {
             let answer = f64::from(whole) / 10f64.powi(i32::from(decimals));
-            let units = vec![UnitSpec { symbol: "cm".into(), factor: 1.0 }, UnitSpec { symbol: "m".into(), factor: 100.0 }];
+            let units = vec![
+                UnitSpec {
+                    symbol: "cm".into(),
+                    factor: 1.0,
+                },
+                UnitSpec {
+                    symbol: "m".into(),
+                    factor: 100.0,
+                },
+            ];
             ItemKind::Numeric(NumericSpec {
                 answer,
                 tolerance: tolerance.unwrap_or(0.0),
@@ -87,20 +120,39 @@ fn exportable_kind() -> impl Strategy<Value = ItemKind> {
             })
         }),
         (proptest::collection::vec(text(), 1..3), any::<bool>()).prop_map(|(accepted, case_sensitive)| {
-            ItemKind::ShortText(ShortTextSpec { accepted, case_sensitive, ignore_spaces: true, expected_length: None })
+            ItemKind::ShortText(ShortTextSpec {
+                accepted,
+                case_sensitive,
+                ignore_spaces: true,
+                expected_length: None,
+            })
         }),
         choices(2..6).prop_flat_map(|options| {
             let ids: Vec<String> = options.iter().map(|o| o.id.clone()).collect();
-            (Just(options), Just(ids).prop_shuffle())
-                .prop_map(|(options, correct)| ItemKind::Ordering(OrderingSpec { options, correct, shuffle: true }))
+            (Just(options), Just(ids).prop_shuffle()).prop_map(|(options, correct)| {
+                ItemKind::Ordering(OrderingSpec {
+                    options,
+                    correct,
+                    shuffle: true,
+                })
+            })
         }),
         (choices(2..4), choices(2..4), any::<bool>()).prop_map(|(sources, targets, partial)| {
-            let targets: Vec<Choice> =
-                targets.into_iter().enumerate().map(|(i, t)| Choice { id: format!("T{}", i + 1), ..t }).collect();
+            let targets: Vec<Choice> = targets
+                .into_iter()
+                .enumerate()
+                .map(|(i, t)| Choice {
+                    id: format!("T{}", i + 1),
+                    ..t
+                })
+                .collect();
             let correct: Vec<Pair> = sources
                 .iter()
                 .zip(targets.iter().cycle())
-                .map(|(s, t)| Pair { source: s.id.clone(), target: t.id.clone() })
+                .map(|(s, t)| Pair {
+                    source: s.id.clone(),
+                    target: t.id.clone(),
+                })
                 .collect();
             let partial = partial.then(|| ScoreMap {
                 values: correct.iter().map(|p| (p.key(), 1)).collect(),
@@ -108,21 +160,37 @@ fn exportable_kind() -> impl Strategy<Value = ItemKind> {
                 lower: 0,
                 upper: correct.len() as i32,
             });
-            ItemKind::Matching(MatchingSpec { sources, targets, correct, partial })
+            ItemKind::Matching(MatchingSpec {
+                sources,
+                targets,
+                correct,
+                partial,
+            })
         }),
         (text(), text(), choices(2..5)).prop_map(|(before, after, options)| {
             let correct = options[0].id.clone();
             let text = LocalizedText::zh(format!("{before} {{gap}} {after}"));
             ItemKind::InlineChoice(InlineChoiceSpec { text, options, correct })
         }),
-        (rubric(), proptest::option::of(50u32..2000))
-            .prop_map(|(rubric, max_chars)| ItemKind::Extended(ExtendedSpec { rubric, max_chars, expected_lines: None })),
+        (rubric(), proptest::option::of(50u32..2000)).prop_map(|(rubric, max_chars)| ItemKind::Extended(
+            ExtendedSpec {
+                rubric,
+                max_chars,
+                expected_lines: None
+            }
+        )),
     ]
 }
 
 fn item() -> impl Strategy<Value = Item> {
-    ("[A-Z][A-Z0-9]{0,4}-[0-9]{1,3}", localized(), exportable_kind(), 1u32..5, proptest::option::of(4u8..10)).prop_map(
-        |(id, prompt, kind, version, grade)| Item {
+    (
+        "[A-Z][A-Z0-9]{0,4}-[0-9]{1,3}",
+        localized(),
+        exportable_kind(),
+        1u32..5,
+        proptest::option::of(4u8..10),
+    )
+        .prop_map(|(id, prompt, kind, version, grade)| Item {
             id,
             title: None,
             meta: ItemMeta {
@@ -138,8 +206,7 @@ fn item() -> impl Strategy<Value = Item> {
             prompt,
             audio: None,
             kind,
-        },
-    )
+        })
 }
 
 proptest! {

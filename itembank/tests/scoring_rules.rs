@@ -79,7 +79,10 @@ fn multiple_choice_all_or_nothing() {
 #[test]
 fn multiple_choice_partial_credit() {
     let partial = "partial = { values = { A = 1, C = 1, B = -1, D = -1 }, lower = 0, upper = 2 }";
-    let item = item("multiple_choice", &format!("correct = [\"A\", \"C\"]\n{partial}\n{OPTIONS}"));
+    let item = item(
+        "multiple_choice",
+        &format!("correct = [\"A\", \"C\"]\n{partial}\n{OPTIONS}"),
+    );
     assert_eq!(item.kind.categories(), Some(3));
     run(
         &item,
@@ -125,7 +128,10 @@ valid_max = 1000"#;
 
 #[test]
 fn numeric_entry_requiring_a_unit() {
-    let item = item("numeric", "answer = 3\nunits = [{ symbol = \"kg\" }]\nunit_required = true");
+    let item = item(
+        "numeric",
+        "answer = 3\nunits = [{ symbol = \"kg\" }]\nunit_required = true",
+    );
     run(
         &item,
         &[
@@ -169,12 +175,18 @@ fn short_text_normalisation() {
 }
 
 fn item_with_case() -> Item {
-    item("short_text", "accepted = [\"New York\"]\ncase_sensitive = true\nignore_spaces = false")
+    item(
+        "short_text",
+        "accepted = [\"New York\"]\ncase_sensitive = true\nignore_spaces = false",
+    )
 }
 
 #[test]
 fn ordering() {
-    let item = item("ordering", &format!("correct = [\"C\", \"A\", \"D\", \"B\"]\n{OPTIONS}"));
+    let item = item(
+        "ordering",
+        &format!("correct = [\"C\", \"A\", \"D\", \"B\"]\n{OPTIONS}"),
+    );
     run(
         &item,
         &[
@@ -192,7 +204,10 @@ fn matching_all_or_nothing_and_partial() {
     let base = r#"sources = [{ id = "S1", text = { zh-CN = "正方形" } }, { id = "S2", text = { zh-CN = "圆" } }]
 targets = [{ id = "T1", text = { zh-CN = "四条边" } }, { id = "T2", text = { zh-CN = "没有边" } }]
 correct = [{ source = "S1", target = "T1" }, { source = "S2", target = "T2" }]"#;
-    let pair = |s: &str, t: &str| Pair { source: s.into(), target: t.into() };
+    let pair = |s: &str, t: &str| Pair {
+        source: s.into(),
+        target: t.into(),
+    };
     let right = RawResponse::Pairs(vec![pair("S2", "T2"), pair("S1", "T1")]);
     let half = RawResponse::Pairs(vec![pair("S1", "T1")]);
     let crossed = RawResponse::Pairs(vec![pair("S1", "T2"), pair("S2", "T1")]);
@@ -215,7 +230,10 @@ correct = [{ source = "S1", target = "T1" }, { source = "S2", target = "T2" }]"#
             (right, Outcome::Score(2)),
             (half, Outcome::Score(1)),
             (crossed, Outcome::Score(0)),
-            (RawResponse::Pairs(vec![pair("S1", "T1"), pair("S1", "T2")]), Outcome::Score(1)),
+            (
+                RawResponse::Pairs(vec![pair("S1", "T1"), pair("S1", "T2")]),
+                Outcome::Score(1),
+            ),
             (text("S1 T1"), INVALID),
         ],
     );
@@ -225,7 +243,16 @@ correct = [{ source = "S1", target = "T1" }, { source = "S2", target = "T2" }]"#
 fn inline_choice() {
     let spec = format!("text = {{ zh-CN = \"三角形的内角和是{{gap}}度。\" }}\ncorrect = \"B\"\n{OPTIONS}");
     let item = item("inline_choice", &spec);
-    run(&item, &[(choice("B"), Outcome::Score(1)), (choice("A"), Outcome::Score(0)), (choice("b"), INVALID), (choice(""), OMITTED), (text("B"), INVALID)]);
+    run(
+        &item,
+        &[
+            (choice("B"), Outcome::Score(1)),
+            (choice("A"), Outcome::Score(0)),
+            (choice("b"), INVALID),
+            (choice(""), OMITTED),
+            (text("B"), INVALID),
+        ],
+    );
 }
 
 #[test]
@@ -280,7 +307,13 @@ fn time_use_ranges() {
             (RawResponse::Duration { hours: 12, minutes: 0 }, Outcome::Value(720.0)),
             (RawResponse::Duration { hours: 12, minutes: 1 }, INVALID),
             (RawResponse::Duration { hours: 1, minutes: 75 }, INVALID),
-            (RawResponse::Duration { hours: u32::MAX, minutes: 0 }, INVALID),
+            (
+                RawResponse::Duration {
+                    hours: u32::MAX,
+                    minutes: 0,
+                },
+                INVALID,
+            ),
             (RawResponse::Empty, OMITTED),
         ],
     );

@@ -48,7 +48,10 @@ pub fn run(command: BankCommand) -> anyhow::Result<ExitCode> {
 
 fn load(dir: &std::path::Path) -> Result<Bank, ExitCode> {
     Bank::load(dir).map_err(|problems| {
-        eprintln!("{}: the bank is not valid; nothing was loaded.\n{problems}", dir.display());
+        eprintln!(
+            "{}: the bank is not valid; nothing was loaded.\n{problems}",
+            dir.display()
+        );
         ExitCode::FAILURE
     })
 }
@@ -90,7 +93,11 @@ fn import_qti(file: PathBuf, into: PathBuf, folder: String) -> anyhow::Result<Ex
         into.display(),
         bank.items.len()
     );
-    Ok(if imported.unsupported.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(2) })
+    Ok(if imported.unsupported.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(2)
+    })
 }
 
 fn export_qti(dir: PathBuf, out: PathBuf) -> anyhow::Result<ExitCode> {
@@ -104,6 +111,11 @@ fn export_qti(dir: PathBuf, out: PathBuf) -> anyhow::Result<ExitCode> {
     for s in &exported.skipped {
         eprintln!("not exported: {s}");
     }
-    println!("exported {} item(s) to {} ({} not expressible in QTI)", exported.items, out.display(), exported.skipped.len());
+    println!(
+        "exported {} item(s) to {} ({} not expressible in QTI)",
+        exported.items,
+        out.display(),
+        exported.skipped.len()
+    );
     Ok(ExitCode::SUCCESS)
 }

@@ -22,7 +22,9 @@ pub enum DesignCommand {
         #[arg(long)]
         max_booklets: Option<usize>,
     },
-    /// Check a design file: balance of blocks and positions, pairwise linkage.
+    /// Check a design file: balance of blocks and positions, pairwise linkage. Fails when
+    /// blocks appear unequally often, positions are unbalanced, a block repeats within a
+    /// booklet, or the design is disconnected.
     Check {
         /// TOML with `booklets = [["M1", "M2", "M4"], …]` (block labels in position order).
         file: PathBuf,
@@ -37,7 +39,11 @@ struct DesignFile {
 
 pub fn run(command: DesignCommand) -> anyhow::Result<ExitCode> {
     match command {
-        DesignCommand::Bib { blocks, per_booklet, max_booklets } => {
+        DesignCommand::Bib {
+            blocks,
+            per_booklet,
+            max_booklets,
+        } => {
             let generated = design::generate(blocks, per_booklet, &GenerateOptions { max_booklets })?;
             println!("{}", generated.construction);
             // Blocks are numbered from 1 for people, in the booklets and the report alike.
@@ -50,12 +56,28 @@ pub fn run(command: DesignCommand) -> anyhow::Result<ExitCode> {
         DesignCommand::Check { file } => {
             let text = std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
             let parsed: DesignFile = toml::from_str(&text).with_context(|| format!("reading {}", file.display()))?;
-            let (design, labels) = Design::from_labels(&parsed.booklets).with_context(|| format!("in {}", file.display()))?;
+            let (design, labels) =
+                Design::from_labels(&parsed.booklets).with_context(|| format!("in {}", file.display()))?;
             let report = design::check_with_labels(&design, &labels);
             println!("{report}");
-            Ok(if report.problems.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+            Ok(if usable(&report) {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
         }
     }
+}
+
+/// Whether a design can be used for concurrent calibration: blocks equally often,
+/// positions balanced within one, no repeated or unknown blocks, and connected.
+/// Unequal pair counts alone (a near-balanced design) are reported but accepted.
+fn usable(report: &design::DesignReport) -> bool {
+    report.connected
+        && report.block_frequency_min == report.block_frequency_max
+        && report.positions_near_balanced
+        && report.duplicates.is_empty()
+        && report.out_of_range.is_empty()
 }
 
 fn print_booklets(design: &Design, labels: &[String]) {

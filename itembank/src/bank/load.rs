@@ -32,11 +32,27 @@ impl<T> Loaded<T> {
 pub(super) fn load(dir: &Path) -> Result<Bank, BankProblems> {
     let mut problems = BankProblems(Vec::new());
     let info = read_file::<BankInfo>(dir, Path::new("bank.toml"), &mut problems);
-    let items = read_folder(dir, "items", &mut problems, |text| Item::from_toml(text).map(|i| (i.id.clone(), i)));
-    let units = read_folder(dir, "units", &mut problems, parse_with_id(|u: &crate::unit::Unit| u.id.clone()));
-    let tests = read_folder(dir, "instruments", &mut problems, parse_with_id(|t: &crate::instrument::TestInstrument| t.id.clone()));
-    let questionnaires =
-        read_folder(dir, "questionnaires", &mut problems, parse_with_id(|q: &crate::questionnaire::Questionnaire| q.id.clone()));
+    let items = read_folder(dir, "items", &mut problems, |text| {
+        Item::from_toml(text).map(|i| (i.id.clone(), i))
+    });
+    let units = read_folder(
+        dir,
+        "units",
+        &mut problems,
+        parse_with_id(|u: &crate::unit::Unit| u.id.clone()),
+    );
+    let tests = read_folder(
+        dir,
+        "instruments",
+        &mut problems,
+        parse_with_id(|t: &crate::instrument::TestInstrument| t.id.clone()),
+    );
+    let questionnaires = read_folder(
+        dir,
+        "questionnaires",
+        &mut problems,
+        parse_with_id(|q: &crate::questionnaire::Questionnaire| q.id.clone()),
+    );
 
     for (path, item) in items.by_id.values() {
         problems.extend_from(path, item.check());
@@ -53,14 +69,22 @@ pub(super) fn load(dir: &Path) -> Result<Bank, BankProblems> {
     check_units(&items, &units, &mut problems);
     for (path, test) in tests.by_id.values() {
         problems.extend_from(path, test.check());
-        let entries = test.blocks.iter().enumerate().map(|(i, b)| (format!("blocks[{i}].entries"), &b.entries));
+        let entries = test
+            .blocks
+            .iter()
+            .enumerate()
+            .map(|(i, b)| (format!("blocks[{i}].entries"), &b.entries));
         let p = check_entries(entries, &items, &units, Purpose::Test);
         problems.extend_from(path, p);
     }
     let mut routings = BTreeMap::new();
     for (path, q) in questionnaires.by_id.values() {
         problems.extend_from(path, q.check());
-        let entries = q.sections.iter().enumerate().map(|(i, s)| (format!("sections[{i}].entries"), &s.entries));
+        let entries = q
+            .sections
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (format!("sections[{i}].entries"), &s.entries));
         let p = check_entries(entries, &items, &units, Purpose::Questionnaire);
         if !p.is_empty() {
             problems.extend_from(path, p);
@@ -113,7 +137,9 @@ fn read_file<T: DeserializeOwned>(dir: &Path, rel: &Path, problems: &mut BankPro
             return None;
         }
     };
-    toml::from_str(&text).map_err(|e| problems.push(rel, "", crate::toml_error(&text, &e))).ok()
+    toml::from_str(&text)
+        .map_err(|e| problems.push(rel, "", crate::toml_error(&text, &e)))
+        .ok()
 }
 
 /// Reads every `*.toml` below `dir/folder` (sorted, so problems come in a stable order).
@@ -189,7 +215,11 @@ fn check_units(items: &Loaded<Item>, units: &Loaded<crate::unit::Unit>, problems
             if !items.by_id.contains_key(id) {
                 problems.push(path, format!("items[{i}]"), format!("unknown item `{id}`"));
             } else if let Some(other) = owner.insert(id, &unit.id) {
-                problems.push(path, format!("items[{i}]"), format!("item `{id}` is already in unit `{other}`"));
+                problems.push(
+                    path,
+                    format!("items[{i}]"),
+                    format!("item `{id}` is already in unit `{other}`"),
+                );
             }
         }
     }
@@ -198,7 +228,11 @@ fn check_units(items: &Loaded<Item>, units: &Loaded<crate::unit::Unit>, problems
 fn check_id_clashes(items: &Loaded<Item>, units: &Loaded<crate::unit::Unit>, problems: &mut BankProblems) {
     for id in units.by_id.keys() {
         if items.by_id.contains_key(id) {
-            problems.push(units.file(id), "id", format!("`{id}` is also an item id ({})", items.file(id).display()));
+            problems.push(
+                units.file(id),
+                "id",
+                format!("`{id}` is also an item id ({})", items.file(id).display()),
+            );
         }
     }
 }
@@ -218,8 +252,11 @@ fn check_entries<'a>(
     purpose: Purpose,
 ) -> FieldProblems {
     let mut p = FieldProblems::default();
-    let in_unit: BTreeMap<&str, &str> =
-        units.by_id.values().flat_map(|(_, u)| u.items.iter().map(move |i| (i.as_str(), u.id.as_str()))).collect();
+    let in_unit: BTreeMap<&str, &str> = units
+        .by_id
+        .values()
+        .flat_map(|(_, u)| u.items.iter().map(move |i| (i.as_str(), u.id.as_str())))
+        .collect();
     let mut used = BTreeSet::new();
     for (field, entries) in lists {
         for entry in entries {
@@ -230,7 +267,10 @@ fn check_entries<'a>(
                 (Some((_, unit)), _) => unit.items.iter().map(String::as_str).collect(),
                 (None, Some(_)) => {
                     if let Some(unit) = in_unit.get(entry.as_str()) {
-                        p.push(&field, format!("item `{entry}` belongs to unit `{unit}`; list the unit instead"));
+                        p.push(
+                            &field,
+                            format!("item `{entry}` belongs to unit `{unit}`; list the unit instead"),
+                        );
                     }
                     vec![entry.as_str()]
                 }
@@ -243,11 +283,20 @@ fn check_entries<'a>(
                 let Some((_, item)) = items.by_id.get(id) else { continue };
                 let fits = match purpose {
                     Purpose::Test => !item.kind.is_questionnaire(),
-                    Purpose::Questionnaire => item.kind.is_questionnaire() || matches!(item.kind, ItemKind::ShortText(_)),
+                    Purpose::Questionnaire => {
+                        item.kind.is_questionnaire() || matches!(item.kind, ItemKind::ShortText(_))
+                    }
                 };
                 if !fits {
-                    let what = if purpose == Purpose::Test { "a test" } else { "a questionnaire" };
-                    p.push(&field, format!("item `{id}` ({}) does not belong in {what}", item.kind.tag().name()));
+                    let what = if purpose == Purpose::Test {
+                        "a test"
+                    } else {
+                        "a questionnaire"
+                    };
+                    p.push(
+                        &field,
+                        format!("item `{id}` ({}) does not belong in {what}", item.kind.tag().name()),
+                    );
                 }
             }
         }

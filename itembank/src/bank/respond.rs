@@ -39,7 +39,10 @@ impl Bank {
                 .map(|(id, shown)| {
                     let outcome = match shown {
                         Shown::ValidSkip => Outcome::Missing(MissingCode::ValidSkip),
-                        Shown::Shown => scored.get(id.as_str()).copied().unwrap_or(Outcome::Missing(MissingCode::Omitted)),
+                        Shown::Shown => scored
+                            .get(id.as_str())
+                            .copied()
+                            .unwrap_or(Outcome::Missing(MissingCode::Omitted)),
                     };
                     (id, outcome)
                 })

@@ -32,8 +32,15 @@ impl Bank {
         let bank_file = dir.join("bank.toml");
         if !bank_file.exists() {
             std::fs::create_dir_all(dir).map_err(io(dir))?;
-            let info = BankInfo { id: folder.to_string(), title: LocalizedText::zh(folder), version: "1".into() };
-            let text = toml::to_string(&info).map_err(|e| AddItemsError::Serialize { id: folder.into(), message: e.to_string() })?;
+            let info = BankInfo {
+                id: folder.to_string(),
+                title: LocalizedText::zh(folder),
+                version: "1".into(),
+            };
+            let text = toml::to_string(&info).map_err(|e| AddItemsError::Serialize {
+                id: folder.into(),
+                message: e.to_string(),
+            })?;
             std::fs::write(&bank_file, text).map_err(io(&bank_file))?;
             created.push(bank_file);
         }
@@ -50,7 +57,10 @@ impl Bank {
 }
 
 fn write_all(target: &Path, items: &[Item], created: &mut Vec<PathBuf>) -> Result<(), AddItemsError> {
-    std::fs::create_dir_all(target).map_err(|source| AddItemsError::Io { path: target.to_path_buf(), source })?;
+    std::fs::create_dir_all(target).map_err(|source| AddItemsError::Io {
+        path: target.to_path_buf(),
+        source,
+    })?;
     for item in items {
         let path = target.join(format!("{}.toml", item.id));
         if path.exists() {
@@ -60,8 +70,14 @@ fn write_all(target: &Path, items: &[Item], created: &mut Vec<PathBuf>) -> Resul
                 message: format!("item `{}` already exists in the bank", item.id),
             }])));
         }
-        let text = item.to_toml().map_err(|e| AddItemsError::Serialize { id: item.id.clone(), message: e.to_string() })?;
-        std::fs::write(&path, text).map_err(|source| AddItemsError::Io { path: path.clone(), source })?;
+        let text = item.to_toml().map_err(|e| AddItemsError::Serialize {
+            id: item.id.clone(),
+            message: e.to_string(),
+        })?;
+        std::fs::write(&path, text).map_err(|source| AddItemsError::Io {
+            path: path.clone(),
+            source,
+        })?;
         created.push(path);
     }
     Ok(())

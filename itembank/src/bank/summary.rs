@@ -54,7 +54,10 @@ pub struct QuestionnaireSummary {
 
 /// The name a value has in bank files (its serde name), for reports.
 fn file_name<T: Serialize>(value: &T) -> String {
-    serde_json::to_value(value).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
 }
 
 fn plural(n: usize, one: &str, many: &str) -> String {
@@ -76,7 +79,10 @@ impl Bank {
             .map(|t| {
                 let items: Vec<&str> = t.blocks.iter().flat_map(|b| self.expand(&b.entries)).collect();
                 let kinds = items.iter().filter_map(|id| self.item(id)).map(|i| &i.kind);
-                let max_score = kinds.clone().map(|k| usize::from(k.categories().unwrap_or(1)) - 1).sum();
+                let max_score = kinds
+                    .clone()
+                    .map(|k| usize::from(k.categories().unwrap_or(1)) - 1)
+                    .sum();
                 let rater_scored = kinds.filter(|k| k.is_rater_scored()).count();
                 let design = t.design().ok().map(|d| design::check(&d));
                 InstrumentSummary {
@@ -121,7 +127,11 @@ impl Bank {
 }
 
 fn join_counts<K: fmt::Display>(counts: &BTreeMap<K, usize>) -> String {
-    counts.iter().map(|(k, n)| format!("{k} {n}")).collect::<Vec<_>>().join(", ")
+    counts
+        .iter()
+        .map(|(k, n)| format!("{k} {n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 impl fmt::Display for BankSummary {

@@ -5,8 +5,10 @@
 //! repeated blocks and unequal booklets, counts what is there, and says in
 //! plain words what is wrong.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
+
+use serde::Serialize;
 
 use super::Design;
 
@@ -18,7 +20,7 @@ const EXAMPLES: usize = 5;
 /// In the `problems` text and the `Display` output, blocks are named by their
 /// label (their 0-based index when checked without labels) and booklets and
 /// positions are numbered from 1, as a person counts them in a design file.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DesignReport {
     /// Number of booklets (b).
     pub booklets: usize,
@@ -88,7 +90,9 @@ pub fn check_with_labels(design: &Design, labels: &[String]) -> DesignReport {
 
     let mut frequency = vec![0usize; v];
     let mut position_counts = vec![vec![0usize; width]; v];
-    let mut pair_counts = vec![0usize; v * v.saturating_sub(1) / 2];
+    // Sparse, so memory follows the booklets rather than v²: a design file
+    // may declare many blocks.
+    let mut pair_counts: HashMap<(usize, usize), usize> = HashMap::new();
     let mut duplicates = Vec::new();
     let mut out_of_range = Vec::new();
     let mut links = UnionFind::new(v);
@@ -112,7 +116,7 @@ pub fn check_with_labels(design: &Design, labels: &[String]) -> DesignReport {
         present.sort_unstable();
         for (i, &x) in present.iter().enumerate() {
             for &y in &present[i + 1..] {
-                pair_counts[pair_index(v, x, y)] += 1;
+                *pair_counts.entry((x, y)).or_insert(0) += 1;
             }
             if let Some(&first) = present.first() {
                 links.join(first, x);
@@ -158,7 +162,7 @@ pub fn check_with_labels(design: &Design, labels: &[String]) -> DesignReport {
         .filter(|&x| {
             let row = &position_counts[x];
             let spread = row.iter().max().unwrap_or(&0) - row.iter().min().unwrap_or(&0);
-            let unavoidable = usize::from(width > 0 && frequency[x] % width != 0);
+            let unavoidable = usize::from(width > 0 && !frequency[x].is_multiple_of(width));
             spread > unavoidable
         })
         .collect();
@@ -172,17 +176,24 @@ pub fn check_with_labels(design: &Design, labels: &[String]) -> DesignReport {
         ));
     }
     if uneven.len() > EXAMPLES {
-        problems.push(format!("… and {} more unevenly placed blocks", uneven.len() - EXAMPLES));
+        let more = uneven.len() - EXAMPLES;
+        let noun = if more == 1 { "block" } else { "blocks" };
+        problems.push(format!("… and {more} more unevenly placed {noun}"));
     }
 
-    let lambda_min = pair_counts.iter().copied().min().unwrap_or(0);
-    let lambda_max = pair_counts.iter().copied().max().unwrap_or(0);
-    let pairs_never_together = pair_counts.iter().filter(|&&c| c == 0).count();
+    let pairs = v * v.saturating_sub(1) / 2;
+    let pairs_never_together = pairs - pair_counts.len();
+    let lambda_max = pair_counts.values().copied().max().unwrap_or(0);
+    let lambda_min = if pairs_never_together > 0 {
+        0
+    } else {
+        pair_counts.values().copied().min().unwrap_or(0)
+    };
     if pairs_never_together > 0 {
         let mut examples = Vec::new();
         'outer: for x in 0..v {
             for y in x + 1..v {
-                if pair_counts[pair_index(v, x, y)] == 0 {
+                if !pair_counts.contains_key(&(x, y)) {
                     examples.push(format!("{}–{}", name(x), name(y)));
                     if examples.len() == EXAMPLES {
                         break 'outer;
@@ -192,11 +203,12 @@ pub fn check_with_labels(design: &Design, labels: &[String]) -> DesignReport {
         }
         problems.push(format!(
             "{pairs_never_together} of {} pairs of blocks never share a booklet, e.g. {}",
-            pair_counts.len(),
+            pairs,
             examples.join(", ")
         ));
     }
-    if lambda_min != lambda_max {
+    // With pairs missing, the line above already says linkage is unequal.
+    if pairs_never_together == 0 && lambda_min != lambda_max {
         problems.push(format!(
             "pairs of blocks share between {lambda_min} and {lambda_max} booklets, so pairwise linkage is unequal"
         ));
@@ -258,13 +270,8 @@ pub fn check_with_labels(design: &Design, labels: &[String]) -> DesignReport {
     }
 }
 
-/// Index of the pair x < y in a packed upper triangle of a v × v matrix.
-fn pair_index(v: usize, x: usize, y: usize) -> usize {
-    x * v - x * (x + 1) / 2 + (y - x - 1)
-}
-
 /// Describes blocks whose frequency differs from the most common one, e.g.
-/// "block 5 appears 2 times; the others 3 times".
+/// "block 5 appears 2 times; most blocks appear 3 times".
 fn frequency_problems(frequency: &[usize], name: &dyn Fn(usize) -> String) -> Vec<String> {
     let mut by_count: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
     for (x, &f) in frequency.iter().enumerate() {
@@ -286,15 +293,31 @@ fn frequency_problems(frequency: &[usize], name: &dyn Fn(usize) -> String) -> Ve
             if blocks.len() > EXAMPLES {
                 names.push(format!("and {} more", blocks.len() - EXAMPLES));
             }
-            let (noun, verb) = if blocks.len() == 1 { ("block", "appears") } else { ("blocks", "appear") };
-            let how = if count == 0 { "in no booklet".to_string() } else { times(count) };
-            format!("{noun} {} {verb} {how}; the others {}", names.join(", "), times(usual))
+            let (noun, verb) = if blocks.len() == 1 {
+                ("block", "appears")
+            } else {
+                ("blocks", "appear")
+            };
+            let how = if count == 0 {
+                "in no booklet".to_string()
+            } else {
+                times(count)
+            };
+            format!(
+                "{noun} {} {verb} {how}; most blocks appear {}",
+                names.join(", "),
+                times(usual)
+            )
         })
         .collect()
 }
 
 fn times(n: usize) -> String {
-    if n == 1 { "once".to_string() } else { format!("{n} times") }
+    if n == 1 {
+        "once".to_string()
+    } else {
+        format!("{n} times")
+    }
 }
 
 /// Disjoint sets over blocks, for the linkage graph.
@@ -470,8 +493,8 @@ mod tests {
         assert_eq!(
             lines,
             vec![
-                "block 5 appears in no booklet; the others 3 times".to_string(),
-                "block 3 appears 2 times; the others 3 times".to_string(),
+                "block 5 appears in no booklet; most blocks appear 3 times".to_string(),
+                "block 3 appears 2 times; most blocks appear 3 times".to_string(),
             ]
         );
     }

@@ -13,6 +13,12 @@
 //! 3. the spread max − min of the pair counts is smallest;
 //! 4. D is lexicographically smallest, so the answer is deterministic.
 //!
+//! With v booklets there are v·k(k − 1)/2 pair slots for v(v − 1)/2 pairs,
+//! so every pair can share a booklet only if k(k − 1) ≥ v − 1 (≥ v for even
+//! v, whose difference v/2 pairs each block with its opposite twice or not at
+//! all). For (14, 4) there are 84 slots for 91 pairs: at least 7 pairs never
+//! meet, and the best design leaves out exactly the 7 opposite pairs.
+//!
 //! The search walks candidate windows [lo, hi] of pair counts in that order
 //! and, within a window, builds D in increasing order with two prunes: no
 //! count may exceed hi, and the counts still below lo must be reachable with
@@ -21,16 +27,20 @@
 use super::local;
 use super::orbit::stabilised_below;
 
-/// Backtracking nodes one window may use; small cases finish far below it,
-/// so their answer is exact.
+/// Backtracking nodes one window may use (about 25 ns each); small cases
+/// finish far below it, so their answer is exact.
 const NODES_PER_WINDOW: u64 = 200_000;
 
-/// Local-search moves a window gets when backtracking was cut short.
-const MOVES_PER_WINDOW: u64 = 300_000;
+/// Backtracking nodes for the whole fallback.
+const NODES_TOTAL: u64 = 2_000_000;
 
-/// Work (nodes plus moves) the whole fallback may use, so that v up to 60
-/// stays well under a second even when windows fail by budget.
-const WORK_TOTAL: u64 = 3_000_000;
+/// Local-search work a window gets when backtracking was cut short (units of
+/// about 10 ns, see the `local` module).
+const WALK_PER_WINDOW: u64 = 4_000_000;
+
+/// Local-search work for the whole fallback; with the node total this keeps
+/// v up to 60 well under a second.
+const WALK_TOTAL: u64 = 16_000_000;
 
 /// The chosen base block and what it achieves.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,8 +52,117 @@ pub(crate) struct NearBalanced {
     /// Largest number of booklets any pair of blocks shares.
     pub(crate) lambda_max: usize,
     /// True when every better-ranked window was searched to the end, so the
-    /// ranking above is met exactly rather than within the node budget.
+    /// ranking above is met exactly rather than within the search budget.
     pub(crate) exhaustive: bool,
+}
+
+/// Finds the best-ranked base block of size `k` in Z_`v` (2 ≤ k < v).
+///
+/// Windows that can only be met by all pair counts being equal are skipped:
+/// that is a cyclic difference set, which the BIB search already tried (or
+/// ruled out by its parameters).
+pub(crate) fn near_balanced(v: usize, k: usize) -> NearBalanced {
+    let mut search = Windows {
+        v,
+        k,
+        nodes: NODES_TOTAL,
+        walk: WALK_TOTAL,
+        exhaustive: true,
+    };
+    // Covering every difference takes at least v − 1 ordered differences,
+    // one more for even v (v/2 is its own negative, so it comes in twos),
+    // and exactly v − 1 would be a difference set.
+    if k * (k - 1) >= v {
+        // The widest covering window first: if no block covers every pair,
+        // narrower windows cannot either. Found by backtracking, it is also
+        // the lexicographically smallest covering block, so only smaller
+        // spreads need searching.
+        if let Some(first) = search.window(1, k) {
+            let first_spread = finish(v, first.clone(), true);
+            for spread in 1..first_spread.lambda_max - first_spread.lambda_min {
+                if let Some(base) = search.best_of_spread(spread, true) {
+                    return finish(v, base, search.exhaustive);
+                }
+            }
+            return finish(v, first, search.exhaustive);
+        }
+    }
+    for spread in 1..k - 1 {
+        if let Some(base) = search.best_of_spread(spread, false) {
+            return finish(v, base, search.exhaustive);
+        }
+    }
+    // Every window up to spread k − 2 failed or ran out of budget; the
+    // consecutive block {0, 1, …, k−1} is the lexicographically smallest of
+    // all and always connected (it contains the generator 1).
+    finish(v, (0..k).collect(), false)
+}
+
+/// Window searches sharing one budget.
+struct Windows {
+    v: usize,
+    k: usize,
+    nodes: u64,
+    walk: u64,
+    /// False once any search was cut short by the budget.
+    exhaustive: bool,
+}
+
+impl Windows {
+    /// The lexicographically smallest base block over all windows
+    /// [lo, lo + spread] that admit unequal counts (lo ≥ 1 when `covering`,
+    /// lo = 0 otherwise).
+    fn best_of_spread(&mut self, spread: usize, covering: bool) -> Option<Vec<usize>> {
+        let total = self.k * (self.k - 1);
+        let lows = if covering { 1..=self.k } else { 0..=0 };
+        let mut best: Option<Vec<usize>> = None;
+        for lo in lows {
+            // Σ counts over the v − 1 differences is exactly k(k − 1); with
+            // equality at either end every count would be equal.
+            let hi = lo + spread;
+            if lo * (self.v - 1) >= total || total >= hi * (self.v - 1) {
+                continue;
+            }
+            if let Some(base) = self.window(lo, hi)
+                && best.as_ref().is_none_or(|b| base < *b)
+            {
+                best = Some(base);
+            }
+        }
+        best
+    }
+
+    /// A base block whose pair counts all lie in [lo, hi] (and which is
+    /// connected when lo = 0): the lexicographically first by backtracking,
+    /// or, if that is cut short, whatever local search finds.
+    fn window(&mut self, lo: usize, hi: usize) -> Option<Vec<usize>> {
+        let (v, k) = (self.v, self.k);
+        let window = Window {
+            lo: u32::try_from(lo).ok()?,
+            hi: u32::try_from(hi).ok()?,
+        };
+        let mut packer = Packer::new(v, k, window, self.nodes.min(NODES_PER_WINDOW));
+        let found = packer.run();
+        self.nodes -= packer.nodes;
+        if found.is_some() || packer.nodes < packer.allowance {
+            return found;
+        }
+        self.exhaustive = false;
+        let problem = local::Problem {
+            n: v,
+            sizes: &[k],
+            lo: window.lo,
+            hi: window.hi,
+        };
+        let mut allowance = self.walk.min(WALK_PER_WINDOW);
+        let granted = allowance;
+        let found = local::search(&problem, &mut allowance, |sets| {
+            sets.iter()
+                .all(|set| !stabilised_below(v, set, v) && (lo > 0 || connected(v, set)))
+        });
+        self.walk -= granted - allowance;
+        found.and_then(|sets| sets.into_iter().next())
+    }
 }
 
 /// A window of allowed pair counts.
@@ -53,80 +172,10 @@ struct Window {
     hi: u32,
 }
 
-/// Finds the best-ranked base block of size `k` in Z_`v` (2 ≤ k < v).
-///
-/// Windows that can only be met by all pair counts being equal are skipped:
-/// that is a cyclic difference set, which the BIB search already tried (or
-/// ruled out by its parameters).
-pub(crate) fn near_balanced(v: usize, k: usize) -> NearBalanced {
-    let total = k * (k - 1);
-    let mut budget = WORK_TOTAL;
-    let mut exhaustive = true;
-    // With v even the difference v/2 is its own negative, so covering it
-    // takes two ordered differences.
-    let coverable = total >= v - 1 + usize::from(v % 2 == 0);
-    let mut phases = Vec::new();
-    if coverable {
-        phases.push(true);
-    }
-    phases.push(false);
-    for covering in phases {
-        for spread in 1..k {
-            let mut best: Option<Vec<usize>> = None;
-            for lo in usize::from(covering)..=k {
-                let hi = lo + spread;
-                // Σ counts over the v−1 differences is exactly k(k−1); strict
-                // bounds leave room for unequal counts.
-                let fits = if covering {
-                    lo * (v - 1) < total && total < hi * (v - 1)
-                } else {
-                    lo == 0 && total < hi * (v - 1)
-                };
-                if !fits {
-                    continue;
-                }
-                let window = Window {
-                    lo: lo as u32,
-                    hi: hi as u32,
-                };
-                let mut packer = Packer::new(v, k, window, budget.min(NODES_PER_WINDOW));
-                let mut found = packer.run();
-                budget -= packer.nodes;
-                if packer.nodes == packer.allowance && found.is_none() {
-                    // Backtracking was cut short: the answer may no longer
-                    // be the lexicographically smallest, but local search
-                    // still finds a block in the window if one is common.
-                    exhaustive = false;
-                    let problem = local::Problem {
-                        n: v,
-                        sizes: &[k],
-                        lo: window.lo,
-                        hi: window.hi,
-                    };
-                    let mut used = 0;
-                    found = local::search(&problem, budget.min(MOVES_PER_WINDOW), &mut used, |sets| {
-                        sets.iter().all(|set| {
-                            !stabilised_below(v, set, v) && (lo > 0 || set.iter().fold(v, |g, &x| gcd(g, x)) == 1)
-                        })
-                    })
-                    .and_then(|sets| sets.into_iter().next());
-                    budget -= used;
-                }
-                if let Some(base) = found
-                    && best.as_ref().is_none_or(|b| base < *b)
-                {
-                    best = Some(base);
-                }
-            }
-            if let Some(base) = best {
-                return finish(v, base, exhaustive);
-            }
-        }
-    }
-    // Every window up to spread k−2 failed or ran out of budget; the
-    // consecutive block {0, 1, …, k−1} is the lexicographically smallest of
-    // all and always connected (it contains the generator 1).
-    finish(v, (0..k).collect(), false)
+/// Whether developing `base` (which contains 0) links all of Z_v: its
+/// elements must generate the group.
+fn connected(v: usize, base: &[usize]) -> bool {
+    base.iter().fold(v, |g, &x| gcd(g, x)) == 1
 }
 
 /// Wraps a base block with its pair-count range.
@@ -197,9 +246,8 @@ impl Packer {
     fn extend(&mut self) -> bool {
         let p = self.set.len();
         if p == self.k {
-            // With lo = 0 nothing forces linkage; the elements of D (which
-            // contains 0) must generate Z_v for the graph to be connected.
-            return self.window.lo > 0 || self.set.iter().fold(self.v, |g, &x| gcd(g, x)) == 1;
+            // With lo = 0 nothing forces linkage.
+            return self.window.lo > 0 || connected(self.v, &self.set);
         }
         let first = self.set[p - 1] + 1;
         let last = self.v - (self.k - p);

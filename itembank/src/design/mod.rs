@@ -16,11 +16,12 @@
 //! where bk = vr and λ(v − 1) = r(k − 1). [`generate`] searches for one with
 //! cyclic or 1-rotational symmetry, smallest b first (see the `orbit`
 //! submodule), and falls back to a near-balanced cyclic design with b = v when
-//! none is found within [`GenerateOptions::max_booklets`]. [`check`] validates
-//! any design and says what is wrong with it; [`rotate`] assigns booklets to
+//! none is found within [`GenerateOptions::max_booklets`]. [`check()`] validates
+//! any design and says what is wrong with it; [`rotate()`] assigns booklets to
 //! students reproducibly.
 
 mod check;
+mod construction;
 mod error;
 mod fallback;
 mod local;
@@ -29,11 +30,11 @@ mod positions;
 mod rotate;
 
 use std::collections::HashMap;
-use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
 pub use check::{DesignReport, check, check_with_labels};
+pub use construction::{BaseBlock, BibAttempt, Construction, Generated, PositionBalance};
 pub use error::DesignError;
 pub use rotate::{StudentSlot, rotate};
 
@@ -48,10 +49,13 @@ pub const MAX_PER_BOOKLET: usize = 12;
 /// Most booklets [`GenerateOptions::max_booklets`] may allow.
 pub const MAX_BOOKLETS: usize = 500;
 
-/// Work (backtracking nodes plus local-search moves, some 20–40 ns each) the
-/// BIB search may spend over all booklet counts of one call, so that a call
-/// stays well under a second.
-const BIB_NODES: u64 = 4_000_000;
+/// What the BIB search may spend over all booklet counts of one call
+/// (about 0.1 s of backtracking and 0.3 s of local search), so that a call
+/// stays under a second.
+const BIB_BUDGET: orbit::Budget = orbit::Budget {
+    nodes: 4_000_000,
+    walk: 30_000_000,
+};
 
 /// A booklet design: `booklets[i]` lists the blocks of booklet i in position
 /// order, each an index in `0..blocks`.
@@ -69,7 +73,7 @@ impl Design {
     /// the design and the label of each block index.
     ///
     /// Labels are trimmed. Repeated blocks within a booklet are accepted here
-    /// and reported by [`check`], which explains them better than an error.
+    /// and reported by [`check()`], which explains them better than an error.
     pub fn from_labels<S: AsRef<str>>(booklets: &[Vec<S>]) -> Result<(Design, Vec<String>), DesignError> {
         if booklets.is_empty() {
             return Err(DesignError::NoBooklets);
@@ -113,181 +117,6 @@ pub struct GenerateOptions {
     pub max_booklets: Option<usize>,
 }
 
-/// One base block of a generated design.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct BaseBlock {
-    /// Elements in position order; in a 1-rotational design the fixed block
-    /// ∞ is the last block index, v − 1.
-    pub elements: Vec<usize>,
-    /// Number of booklets it develops into (less than the group order for a
-    /// block fixed by a subgroup of translations).
-    pub orbit_len: usize,
-}
-
-/// BIB parameters that were admissible but not realised by the search.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct BibAttempt {
-    /// Booklet count b.
-    pub booklets: usize,
-    /// λ a BIB with b booklets would have.
-    pub lambda: usize,
-    /// Every cyclic and 1-rotational structure was searched to the end, so
-    /// no BIB with this symmetry exists (one without it still might); false
-    /// when the node budget ran out first.
-    pub exhaustive: bool,
-}
-
-/// How a design was built, and why that way.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub enum Construction {
-    /// A BIB from base blocks over Z_v developed cyclically (a cyclic
-    /// difference family; with one base block, a difference set).
-    CyclicDifferenceFamily {
-        /// The base blocks.
-        base_blocks: Vec<BaseBlock>,
-        /// Booklets shared by every pair of blocks.
-        lambda: usize,
-    },
-    /// A BIB from base blocks over Z_(v−1) ∪ {∞}, ∞ being block v − 1.
-    OneRotational {
-        /// The base blocks.
-        base_blocks: Vec<BaseBlock>,
-        /// Booklets shared by every pair of blocks.
-        lambda: usize,
-    },
-    /// Not a BIB: one base block over Z_v chosen for connected, near-equal
-    /// pair counts, used because no BIB was found within `max_booklets`.
-    NearBalancedCyclic {
-        /// The base block, developed into v booklets.
-        base_block: Vec<usize>,
-        /// Fewest booklets any pair of blocks shares.
-        lambda_min: usize,
-        /// Most booklets any pair of blocks shares.
-        lambda_max: usize,
-        /// The booklet cap that excluded a BIB.
-        max_booklets: usize,
-        /// Admissible BIB sizes within the cap that were searched in vain;
-        /// empty when no b ≤ `max_booklets` makes r and λ integers.
-        not_found: Vec<BibAttempt>,
-        /// The base block is the best by the documented ranking (connected,
-        /// all pairs covered if possible, least spread, lexicographically
-        /// smallest); false when the node budget cut the search short.
-        exhaustive: bool,
-    },
-}
-
-impl Construction {
-    /// The smallest and largest number of booklets a pair of blocks shares.
-    pub fn lambda_range(&self) -> (usize, usize) {
-        match self {
-            Construction::CyclicDifferenceFamily { lambda, .. } | Construction::OneRotational { lambda, .. } => {
-                (*lambda, *lambda)
-            }
-            Construction::NearBalancedCyclic {
-                lambda_min, lambda_max, ..
-            } => (*lambda_min, *lambda_max),
-        }
-    }
-
-    /// Whether the design is a balanced incomplete block design.
-    pub fn is_bib(&self) -> bool {
-        !matches!(self, Construction::NearBalancedCyclic { .. })
-    }
-}
-
-impl fmt::Display for Construction {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let blocks = |base: &[BaseBlock], infinity: Option<usize>| {
-            base.iter()
-                .map(|b| {
-                    let elements: Vec<String> = b
-                        .elements
-                        .iter()
-                        .map(|&x| if Some(x) == infinity { "∞".to_string() } else { x.to_string() })
-                        .collect();
-                    format!("{{{}}} ×{}", elements.join(", "), b.orbit_len)
-                })
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        match self {
-            Construction::CyclicDifferenceFamily { base_blocks, lambda } => write!(
-                f,
-                "BIB with λ = {lambda}: cyclic difference family over Z_v, base blocks {} \
-                 (each developed by adding 1, 2, … mod v; ×n = booklets it yields)",
-                blocks(base_blocks, None)
-            ),
-            Construction::OneRotational { base_blocks, lambda } => {
-                let infinity = base_blocks.iter().flat_map(|b| b.elements.iter()).copied().max();
-                write!(
-                    f,
-                    "BIB with λ = {lambda}: 1-rotational design over Z_(v−1) ∪ {{∞}} (∞ = block {}), base blocks {} \
-                     (∞ stays fixed when developing; positions rebalanced afterwards)",
-                    infinity.unwrap_or(0),
-                    blocks(base_blocks, infinity)
-                )
-            }
-            Construction::NearBalancedCyclic {
-                base_block,
-                lambda_min,
-                lambda_max,
-                max_booklets,
-                not_found,
-                exhaustive,
-            } => {
-                if not_found.is_empty() {
-                    write!(
-                        f,
-                        "no BIB has at most {max_booklets} booklets (r = bk/v and λ = r(k−1)/(v−1) are never both whole numbers)"
-                    )?;
-                } else {
-                    let tried: Vec<String> = not_found
-                        .iter()
-                        .map(|a| {
-                            let how = if a.exhaustive { "none exists" } else { "search budget ran out" };
-                            format!("b = {} (λ = {}): {how}", a.booklets, a.lambda)
-                        })
-                        .collect();
-                    write!(
-                        f,
-                        "no cyclic or 1-rotational BIB found with at most {max_booklets} booklets ({})",
-                        tried.join("; ")
-                    )?;
-                }
-                let elements: Vec<String> = base_block.iter().map(usize::to_string).collect();
-                let optimal = if *exhaustive { "" } else { " (best found within the search budget)" };
-                write!(
-                    f,
-                    "; near-balanced cyclic design instead: base block {{{}}} developed mod v, \
-                     pairs share {lambda_min} to {lambda_max} booklets{optimal}",
-                    elements.join(", ")
-                )
-            }
-        }
-    }
-}
-
-/// How evenly a generated design spreads each block over positions.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub enum PositionBalance {
-    /// Every block appears in every position r/k times.
-    Exact,
-    /// k does not divide r, so exactness is impossible; each block's counts
-    /// per position differ by at most one.
-    WithinOne,
-}
-
-/// A generated design with an account of how it was built.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Generated {
-    /// The design.
-    pub design: Design,
-    /// How it was built and why; its λ claims hold (see [`check`]).
-    pub construction: Construction,
-    /// Position balance the design achieves.
-    pub positions: PositionBalance,
-}
-
 /// Generates a design of `per_booklet` (k) blocks per booklet over `blocks`
 /// (v) blocks: the BIB with the fewest booklets (up to `max_booklets`) that
 /// the cyclic and 1-rotational searches find, else the near-balanced cyclic
@@ -309,14 +138,23 @@ pub fn generate(blocks: usize, per_booklet: usize, opts: &GenerateOptions) -> Re
         });
     }
     if v > MAX_BLOCKS {
-        return Err(DesignError::TooManyBlocks { blocks: v, max: MAX_BLOCKS });
+        return Err(DesignError::TooManyBlocks {
+            blocks: v,
+            max: MAX_BLOCKS,
+        });
     }
     if v <= k {
-        return Err(DesignError::NotIncomplete { blocks: v, per_booklet: k });
+        return Err(DesignError::NotIncomplete {
+            blocks: v,
+            per_booklet: k,
+        });
     }
     let max_booklets = opts.max_booklets.unwrap_or(2 * v);
     if max_booklets < v {
-        return Err(DesignError::TooFewBooklets { max_booklets, blocks: v });
+        return Err(DesignError::TooFewBooklets {
+            max_booklets,
+            blocks: v,
+        });
     }
     if max_booklets > MAX_BOOKLETS {
         return Err(DesignError::TooManyBooklets {
@@ -325,7 +163,7 @@ pub fn generate(blocks: usize, per_booklet: usize, opts: &GenerateOptions) -> Re
         });
     }
 
-    let mut budget = BIB_NODES;
+    let mut budget = BIB_BUDGET;
     let mut not_found = Vec::new();
     for b in v..=max_booklets {
         let Some(lambda) = bib_lambda(v, k, b) else {
@@ -337,7 +175,8 @@ pub fn generate(blocks: usize, per_booklet: usize, opts: &GenerateOptions) -> Re
                     blocks: v,
                     booklets: family.develop(),
                 };
-                if !family.positions_by_development() {
+                let positions_rebalanced = !family.positions_by_development();
+                if positions_rebalanced {
                     positions::balance_positions(&mut design);
                 }
                 let base_blocks = family
@@ -350,7 +189,11 @@ pub fn generate(blocks: usize, per_booklet: usize, opts: &GenerateOptions) -> Re
                     })
                     .collect();
                 let construction = match family.group {
-                    orbit::Group::Cyclic => Construction::CyclicDifferenceFamily { base_blocks, lambda },
+                    orbit::Group::Cyclic => Construction::CyclicDifferenceFamily {
+                        base_blocks,
+                        lambda,
+                        positions_rebalanced,
+                    },
                     orbit::Group::OneRotational => Construction::OneRotational { base_blocks, lambda },
                 };
                 return Ok(finish(design, construction, b * k / v, k));
@@ -370,6 +213,19 @@ pub fn generate(blocks: usize, per_booklet: usize, opts: &GenerateOptions) -> Re
             .map(|shift| near.base.iter().map(|&x| (x + shift) % v).collect())
             .collect(),
     };
+    if near.lambda_min == near.lambda_max {
+        // The fallback's local search stumbled on a difference set that the
+        // budgeted BIB search missed: call it what it is.
+        let construction = Construction::CyclicDifferenceFamily {
+            base_blocks: vec![BaseBlock {
+                elements: near.base,
+                orbit_len: v,
+            }],
+            lambda: near.lambda_min,
+            positions_rebalanced: false,
+        };
+        return Ok(finish(design, construction, k, k));
+    }
     let construction = Construction::NearBalancedCyclic {
         base_block: near.base,
         lambda_min: near.lambda_min,
@@ -384,11 +240,11 @@ pub fn generate(blocks: usize, per_booklet: usize, opts: &GenerateOptions) -> Re
 /// λ of a BIB(v, b, r, k, λ) if b booklets satisfy the counting conditions
 /// bk = vr and λ(v − 1) = r(k − 1).
 fn bib_lambda(v: usize, k: usize, b: usize) -> Option<usize> {
-    if (b * k) % v != 0 {
+    if !(b * k).is_multiple_of(v) {
         return None;
     }
     let r = b * k / v;
-    if (r * (k - 1)) % (v - 1) != 0 {
+    if !(r * (k - 1)).is_multiple_of(v - 1) {
         return None;
     }
     Some(r * (k - 1) / (v - 1))
@@ -396,9 +252,9 @@ fn bib_lambda(v: usize, k: usize, b: usize) -> Option<usize> {
 
 /// Attaches the position claim (exact iff k divides r, which the
 /// constructions then achieve) and, in debug builds, verifies every claim
-/// against [`check`].
+/// against [`check()`].
 fn finish(design: Design, construction: Construction, r: usize, k: usize) -> Generated {
-    let positions = if r % k == 0 {
+    let positions = if r.is_multiple_of(k) {
         PositionBalance::Exact
     } else {
         PositionBalance::WithinOne
@@ -441,14 +297,23 @@ mod tests {
             DesignError::TooFewPerBooklet { per_booklet: 1 }
         );
         assert!(matches!(generate(4, 4, &opts), Err(DesignError::NotIncomplete { .. })));
-        assert!(matches!(generate(101, 4, &opts), Err(DesignError::TooManyBlocks { .. })));
-        assert!(matches!(generate(20, 13, &opts), Err(DesignError::TooManyPerBooklet { .. })));
+        assert!(matches!(
+            generate(101, 4, &opts),
+            Err(DesignError::TooManyBlocks { .. })
+        ));
+        assert!(matches!(
+            generate(20, 13, &opts),
+            Err(DesignError::TooManyPerBooklet { .. })
+        ));
         let few = GenerateOptions { max_booklets: Some(6) };
         assert!(matches!(generate(7, 3, &few), Err(DesignError::TooFewBooklets { .. })));
         let many = GenerateOptions {
             max_booklets: Some(MAX_BOOKLETS + 1),
         };
-        assert!(matches!(generate(7, 3, &many), Err(DesignError::TooManyBooklets { .. })));
+        assert!(matches!(
+            generate(7, 3, &many),
+            Err(DesignError::TooManyBooklets { .. })
+        ));
     }
 
     #[test]

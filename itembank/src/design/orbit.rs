@@ -32,9 +32,10 @@ use super::local;
 /// few two-block families with large λ, which local search then finds.
 const NODES_PER_STRUCTURE: u64 = 300_000;
 
-/// Local-search moves a full-orbit structure gets after backtracking ran out
-/// of budget (see the `local` module); a move costs about as much as a node.
-const MOVES_PER_STRUCTURE: u64 = 1_000_000;
+/// Local-search work a full-orbit structure gets after backtracking ran out
+/// of budget (units of about 10 ns, see the `local` module). Two base blocks
+/// of 8 over Z_29 (λ = 4) take some 6 million.
+const WALK_PER_STRUCTURE: u64 = 15_000_000;
 
 /// Cap on orbit structures listed per booklet count; only large λ (a user
 /// raising `max_booklets` far above 2v) reaches it, and then the search is
@@ -43,6 +44,16 @@ const MAX_STRUCTURES: usize = 64;
 
 /// Recursion steps allowed while listing orbit structures, for the same reason.
 const MAX_STRUCTURE_STEPS: usize = 100_000;
+
+/// What one `generate` call may still spend on the BIB search: the numbers
+/// are fixed, not timed, so results never depend on machine speed.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Budget {
+    /// Backtracking nodes (about 25 ns each).
+    pub(crate) nodes: u64,
+    /// Local-search work units (about 10 ns each).
+    pub(crate) walk: u64,
+}
 
 /// The group a design is developed over.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -101,11 +112,7 @@ impl Family {
         let mut booklets = Vec::new();
         for (base, &len) in self.base_blocks.iter().zip(&self.orbit_lens) {
             for shift in 0..len {
-                booklets.push(
-                    base.iter()
-                        .map(|&x| if x == n { n } else { (x + shift) % n })
-                        .collect(),
-                );
+                booklets.push(base.iter().map(|&x| if x == n { n } else { (x + shift) % n }).collect());
             }
         }
         booklets
@@ -129,7 +136,7 @@ pub(crate) enum Outcome {
 }
 
 /// Searches for a BIB(v, b, r, k, λ) with cyclic or 1-rotational symmetry,
-/// spending at most `budget` nodes (decremented by what was used).
+/// spending at most what `budget` holds (decremented by what was used).
 ///
 /// Structures whose development balances positions by itself come first, so a
 /// position-balanced cyclic design wins over a 1-rotational one of equal size.
@@ -138,7 +145,7 @@ pub(crate) fn search(
     per_booklet: usize,
     booklets: usize,
     lambda: usize,
-    budget: &mut u64,
+    budget: &mut Budget,
 ) -> Outcome {
     let mut exhaustive = true;
     let mut candidates = Vec::new();
@@ -155,10 +162,10 @@ pub(crate) fn search(
         key(ga, ta).cmp(&key(gb, tb)).then_with(|| ta.cmp(tb))
     });
     for (group, types) in candidates {
-        let allowance = (*budget).min(NODES_PER_STRUCTURE);
+        let allowance = budget.nodes.min(NODES_PER_STRUCTURE);
         let mut dfs = Dfs::new(group.modulus(blocks), per_booklet, lambda, &types, allowance);
         let step = dfs.run(0);
-        *budget -= dfs.nodes;
+        budget.nodes -= dfs.nodes;
         match step {
             Step::Found => return Outcome::Found(dfs.family(group)),
             Step::Exhausted => {}
@@ -181,7 +188,7 @@ fn walk(
     per_booklet: usize,
     lambda: usize,
     types: &[OrbitType],
-    budget: &mut u64,
+    budget: &mut Budget,
 ) -> Option<Family> {
     if types.iter().any(|t| t.stabiliser > 1) {
         return None;
@@ -195,16 +202,23 @@ fn walk(
         lo: lambda,
         hi: lambda,
     };
-    let mut used = 0;
-    let found = local::search(&problem, (*budget).min(MOVES_PER_STRUCTURE), &mut used, |sets| {
+    let mut allowance = budget.walk.min(WALK_PER_STRUCTURE);
+    let granted = allowance;
+    let found = local::search(&problem, &mut allowance, |sets| {
         sets.iter().all(|set| !stabilised_below(n, set, n))
     });
-    *budget -= used;
+    budget.walk -= granted - allowance;
     let finite = found?;
     let base_blocks = types
         .iter()
         .zip(finite)
-        .map(|(t, set)| if t.infinity { std::iter::once(n).chain(set).collect() } else { set })
+        .map(|(t, set)| {
+            if t.infinity {
+                std::iter::once(n).chain(set).collect()
+            } else {
+                set
+            }
+        })
         .collect();
     Some(Family {
         group,
@@ -223,13 +237,13 @@ pub(crate) fn stabilised_below(n: usize, elements: &[usize], span: usize) -> boo
         member[e] = true;
     }
     (1..span)
-        .filter(|g| n % g == 0)
+        .filter(|&g| n.is_multiple_of(g))
         .any(|g| elements.iter().all(|&e| member[(e + g) % n]))
 }
 
 /// Divisors of `n` in increasing order.
 fn divisors(n: usize) -> Vec<usize> {
-    (1..=n).filter(|d| n % d == 0).collect()
+    (1..=n).filter(|&d| n.is_multiple_of(d)).collect()
 }
 
 /// Lists the multisets of orbit types whose sizes add up to `booklets` and
@@ -252,10 +266,13 @@ fn structures(
     for s in divisors(n) {
         for &infinity in infinities {
             let finite = per_booklet - usize::from(infinity);
-            if finite % s != 0 {
+            if !finite.is_multiple_of(s) {
                 continue;
             }
-            let ty = OrbitType { stabiliser: s, infinity };
+            let ty = OrbitType {
+                stabiliser: s,
+                infinity,
+            };
             // Each coset meets ∞ once and produces every element of H \ {0}
             // once, so more than λ cosets there can never balance.
             if (s > 1 || infinity) && ty.cosets(per_booklet) > lambda {
@@ -486,8 +503,13 @@ impl<'a> Dfs<'a> {
 mod tests {
     use super::*;
 
+    const UNLIMITED: Budget = Budget {
+        nodes: u64::MAX,
+        walk: u64::MAX,
+    };
+
     fn found(v: usize, k: usize, b: usize, lambda: usize) -> Family {
-        let mut budget = u64::MAX;
+        let mut budget = UNLIMITED;
         match search(v, k, b, lambda, &mut budget) {
             Outcome::Found(family) => family,
             Outcome::NotFound { exhaustive } => panic!("({v},{k},{lambda}) b={b} not found, exhaustive={exhaustive}"),
@@ -521,7 +543,7 @@ mod tests {
     #[test]
     fn biplane_of_order_six_has_no_cyclic_form_and_the_search_says_so() {
         // (22,7,2) violates Bruck–Ryser–Chowla, so the search must run dry.
-        let mut budget = u64::MAX;
+        let mut budget = UNLIMITED;
         assert!(matches!(
             search(22, 7, 22, 2, &mut budget),
             Outcome::NotFound { exhaustive: true }
@@ -530,7 +552,7 @@ mod tests {
 
     #[test]
     fn an_empty_budget_is_reported_as_not_exhaustive() {
-        let mut budget = 0;
+        let mut budget = Budget { nodes: 0, walk: 0 };
         assert!(matches!(
             search(13, 4, 13, 1, &mut budget),
             Outcome::NotFound { exhaustive: false }
@@ -543,8 +565,14 @@ mod tests {
         assert!(complete);
         // AG(2,4): {∞ + a coset of order 3} (5 booklets) + one full orbit (15).
         assert!(list.contains(&vec![
-            OrbitType { stabiliser: 3, infinity: true },
-            OrbitType { stabiliser: 1, infinity: false },
+            OrbitType {
+                stabiliser: 3,
+                infinity: true
+            },
+            OrbitType {
+                stabiliser: 1,
+                infinity: false
+            },
         ]));
     }
 }

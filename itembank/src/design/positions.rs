@@ -168,6 +168,9 @@ mod tests {
             })
             .collect();
         sets.sort();
-        assert_eq!(sets, vec![vec![0, 1], vec![0, 1], vec![0, 2], vec![0, 2], vec![1, 2], vec![1, 2]]);
+        assert_eq!(
+            sets,
+            vec![vec![0, 1], vec![0, 1], vec![0, 2], vec![0, 2], vec![1, 2], vec![1, 2]]
+        );
     }
 }

@@ -13,7 +13,10 @@ fn check_choices(p: &mut FieldProblems, field: &str, choices: &[Choice]) -> BTre
     p.require_unique(field, choices.iter().map(|c| c.id.as_str()));
     for (i, c) in choices.iter().enumerate() {
         if !crate::is_valid_id(&c.id) {
-            p.push(format!("{field}[{i}].id"), format!("`{}` is not a valid identifier", c.id));
+            p.push(
+                format!("{field}[{i}].id"),
+                format!("`{}` is not a valid identifier", c.id),
+            );
         }
         p.require_zh(format!("{field}[{i}].text"), &c.text);
     }
@@ -39,7 +42,10 @@ fn check_score_map(p: &mut FieldProblems, field: &str, map: &ScoreMap, known_key
     }
     for key in map.values.keys() {
         if !known_keys(key) {
-            p.push(format!("{field}.values"), format!("`{key}` does not name an option of the item"));
+            p.push(
+                format!("{field}.values"),
+                format!("`{key}` does not name an option of the item"),
+            );
         }
     }
 }
@@ -50,9 +56,18 @@ fn check_rubric(p: &mut FieldProblems, field: &str, rubric: &Rubric) {
     let mut sorted = scores.clone();
     sorted.sort_unstable();
     if rubric.points.len() < 2 {
-        p.push(format!("{field}.points"), "a rubric needs at least the score points 0 and 1");
+        p.push(
+            format!("{field}.points"),
+            "a rubric needs at least the score points 0 and 1",
+        );
     } else if sorted != expected {
-        p.push(format!("{field}.points"), format!("score points must be 0..{} once each, found {scores:?}", expected.len() - 1));
+        p.push(
+            format!("{field}.points"),
+            format!(
+                "score points must be 0..{} once each, found {scores:?}",
+                expected.len() - 1
+            ),
+        );
     }
     for (i, point) in rubric.points.iter().enumerate() {
         p.require_zh(format!("{field}.points[{i}].descriptor"), &point.descriptor);
@@ -129,7 +144,8 @@ impl ItemKind {
                 }
                 if let Some(map) = &s.partial {
                     let known_pair = |k: &str| {
-                        k.split_once(' ').is_some_and(|(a, b)| sources.contains(a) && targets.contains(b))
+                        k.split_once(' ')
+                            .is_some_and(|(a, b)| sources.contains(a) && targets.contains(b))
                     };
                     check_score_map(p, "response.partial", map, &known_pair);
                 }

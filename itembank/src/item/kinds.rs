@@ -37,7 +37,10 @@ impl ScoreMap {
     /// The clamped sum for a set of selected keys; repeated keys count once, as in QTI.
     pub fn score<'a>(&self, selected: impl IntoIterator<Item = &'a str>) -> i32 {
         let unique: std::collections::BTreeSet<&str> = selected.into_iter().collect();
-        let sum: i32 = unique.iter().map(|k| self.values.get(*k).copied().unwrap_or(self.default)).sum();
+        let sum: i32 = unique
+            .iter()
+            .map(|k| self.values.get(*k).copied().unwrap_or(self.default))
+            .sum();
         sum.clamp(self.lower, self.upper)
     }
 }

@@ -70,7 +70,13 @@ impl Item {
     pub fn check(&self) -> FieldProblems {
         let mut problems = FieldProblems::default();
         if !crate::is_valid_id(&self.id) {
-            problems.push("id", format!("`{}` is not a valid identifier (letters, digits, `-`, `_`, `.`)", self.id));
+            problems.push(
+                "id",
+                format!(
+                    "`{}` is not a valid identifier (letters, digits, `-`, `_`, `.`)",
+                    self.id
+                ),
+            );
         }
         problems.require_zh("prompt", &self.prompt);
         if let Some(title) = &self.title {

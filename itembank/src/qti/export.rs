@@ -213,14 +213,9 @@ pub fn export_item(item: &Item) -> Result<String, ExportError> {
     }
     let problems = item.check();
     if !problems.is_empty() {
-        let list: Vec<String> = problems
-            .0
-            .iter()
-            .map(|p| format!("{}: {}", p.field, p.message))
-            .collect();
         return Err(ExportError::Invalid {
             id: item.id.clone(),
-            problems: list.join("; "),
+            problems: problems.summary(),
         });
     }
     let mut w = Writer {
@@ -312,27 +307,20 @@ fn write_declarations(w: &mut Writer<'_>) {
 fn write_interaction(w: &mut Writer<'_>) -> Result<(), ExportError> {
     let item = w.item;
     match &item.kind {
-        ItemKind::SingleChoice(s) => {
+        ItemKind::SingleChoice(SingleChoiceSpec { options, shuffle, .. })
+        | ItemKind::MultipleChoice(MultipleChoiceSpec { options, shuffle, .. }) => {
+            // QTI's max-choices: 1 for single choice, 0 (no limit) unless the item caps it.
+            let max = match &item.kind {
+                ItemKind::MultipleChoice(m) => m.max_choices.unwrap_or(0),
+                _ => 1,
+            };
             w.line(
                 2,
                 &format!(
-                    "<qti-choice-interaction response-identifier=\"RESPONSE\" shuffle=\"{}\" max-choices=\"1\">",
-                    s.shuffle
+                    "<qti-choice-interaction response-identifier=\"RESPONSE\" shuffle=\"{shuffle}\" max-choices=\"{max}\">"
                 ),
             );
-            w.choices(3, "qti-simple-choice", "", "response.options", &s.options)?;
-            w.line(2, "</qti-choice-interaction>");
-        }
-        ItemKind::MultipleChoice(s) => {
-            let max = s.max_choices.unwrap_or(0);
-            w.line(
-                2,
-                &format!(
-                    "<qti-choice-interaction response-identifier=\"RESPONSE\" shuffle=\"{}\" max-choices=\"{max}\">",
-                    s.shuffle
-                ),
-            );
-            w.choices(3, "qti-simple-choice", "", "response.options", &s.options)?;
+            w.choices(3, "qti-simple-choice", "", "response.options", options)?;
             w.line(2, "</qti-choice-interaction>");
         }
         ItemKind::Ordering(s) => {

@@ -84,7 +84,8 @@ impl BaseType {
 pub(super) struct MapEntry {
     pub key: String,
     pub value: f64,
-    pub case_sensitive: Option<bool>,
+    /// Absent, QTI 3 says `false` (its XSD default), QTI 2 `true` (qtism's reading).
+    pub case_sensitive: bool,
     pub pos: usize,
 }
 
@@ -138,6 +139,8 @@ pub(super) struct Cx<'a> {
     /// Whether a text was copied from a non-Chinese source.
     pub copied: bool,
     pub left_out: Vec<String>,
+    /// Whether the item is QTI 3 (some defaults differ from QTI 2).
+    pub qti3: bool,
 }
 
 impl<'a> Cx<'a> {
@@ -225,6 +228,7 @@ pub(super) fn import_item(src: &str, file: &str) -> Result<ItemOrUnsupported, Qt
         renamed: Vec::new(),
         copied: false,
         left_out: Vec::new(),
+        qti3: false,
     };
     let result = read_item(&mut cx, &root);
     if !cx.problems.is_empty() {
@@ -268,6 +272,7 @@ fn read_item(cx: &mut Cx<'_>, root: &Element) -> Step<Item> {
             format!("not a QTI assessment item: root element `{}` ({ns}); expected qti-assessment-item (QTI 3) or assessmentItem (QTI 2.x)", root.name),
         );
     }
+    cx.qti3 = root.ns.as_deref() == Some(xml::QTI3_NS);
     cx.qti_id = cx.required(root, "identifier")?.to_string();
     cx.id = ids::from_qti(&cx.qti_id);
     if cx.id != cx.qti_id {
@@ -374,14 +379,9 @@ fn read_item(cx: &mut Cx<'_>, root: &Element) -> Step<Item> {
     };
     let problems = item.check();
     if !problems.is_empty() {
-        let list: Vec<String> = problems
-            .0
-            .iter()
-            .map(|p| format!("{}: {}", p.field, p.message))
-            .collect();
         return unsupported(
             interaction.name.as_str(),
-            format!("does not fit the bank's item model: {}", list.join("; ")),
+            format!("does not fit the bank's item model: {}", problems.summary()),
         );
     }
     Ok(item)
@@ -462,7 +462,7 @@ fn response(cx: &mut Cx<'_>, decl: &Element) -> Step<(String, Response)> {
                 let key = cx.required(e, "mapKey")?.to_string();
                 let value = cx.required(e, "mappedValue")?.to_string();
                 let value = cx.number(e.pos, "mappedValue", &value)?;
-                let case_sensitive = e.attr("caseSensitive").map(|v| v == "true" || v == "1");
+                let case_sensitive = e.attr("caseSensitive").map_or(!cx.qti3, |v| v == "true" || v == "1");
                 entries.push(MapEntry {
                     key,
                     value,

@@ -380,23 +380,6 @@ fn inline_choice(cx: &mut Cx<'_>, body: &Element, e: &Element, response: &Respon
 
 /// The innermost block element (below `body`) that contains `target`.
 fn block_around<'e>(body: &'e Element, target: &Element) -> Option<&'e Element> {
-    const BLOCKS: &[&str] = &[
-        "p",
-        "div",
-        "li",
-        "td",
-        "th",
-        "dd",
-        "dt",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "pre",
-        "blockquote",
-    ];
     fn path<'e>(e: &'e Element, target: &Element, out: &mut Vec<&'e Element>) -> bool {
         for c in e.elements() {
             if std::ptr::eq(c, target) {
@@ -412,7 +395,10 @@ fn block_around<'e>(body: &'e Element, target: &Element) -> Option<&'e Element> 
     }
     let mut ancestors = Vec::new();
     path(body, target, &mut ancestors);
-    ancestors.into_iter().rev().find(|a| BLOCKS.contains(&a.name.as_str()))
+    ancestors
+        .into_iter()
+        .rev()
+        .find(|a| super::text::BLOCKS.contains(&a.name.as_str()))
 }
 
 fn text_entry(cx: &mut Cx<'_>, e: &Element, response: &Response, rule: &Rule) -> Step<ItemKind> {
@@ -490,7 +476,7 @@ fn short_text(cx: &mut Cx<'_>, e: &Element, response: &Response, rule: &Rule) ->
                 accepted.push(entry.key.clone());
             }
         }
-        let insensitive = m.entries.iter().filter(|e| e.case_sensitive == Some(false)).count();
+        let insensitive = m.entries.iter().filter(|e| !e.case_sensitive).count();
         case_sensitive = insensitive == 0;
         if insensitive > 0 && insensitive < m.entries.len() {
             cx.warn("some mapping entries ignore case; every accepted answer now does");

@@ -25,7 +25,8 @@
 //!   interactions, non-integer partial credit, …): listed with file, identifier,
 //!   interaction and reason, never silently dropped;
 //! - **warnings** on imported items (custom response processing read as a key, media
-//!   left out, renamed identifiers, copied language).
+//!   left out, copied language), and the QTI identifiers that had to be **renamed**
+//!   to become bank identifiers (see `ids`: deterministic, so re-imports match).
 //!
 //! Bank texts must have zh-CN (items without it do not load). A QTI item in another
 //! language gets its text copied into zh-CN (and into `en` when it is English) with the
@@ -43,8 +44,8 @@
 //!
 //! QTI cannot say everything an item holds: English variants, units and their factors,
 //! valid ranges, audio stimuli, subject, grade, domains, status, version,
-//! `ignore_spaces`, English rubric texts. So each resource of an exported package carries in its
-//! `<metadata>` the full item in the bank's own TOML form, in an
+//! `ignore_spaces`, English rubric texts. So each resource of an exported package
+//! carries in its `<metadata>` the full item in the bank's own TOML form, in an
 //! `<assess:item xmlns:assess="urn:assess:item:1">` element (a URN, so no tool tries to
 //! resolve it; other tools ignore foreign metadata). On import that form is used when
 //! it agrees with the XML: same identifier and kind, and the XML reads back exactly as

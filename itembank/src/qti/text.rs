@@ -13,8 +13,8 @@ use std::collections::BTreeSet;
 
 use super::xml::{self, Element, MATHML_NS, Node};
 
-/// Elements that start and end a line.
-const BLOCKS: &[&str] = &[
+/// Elements that start and end a line (HTML block elements of QTI item bodies).
+pub(super) const BLOCKS: &[&str] = &[
     "p",
     "div",
     "blockquote",

@@ -143,20 +143,28 @@ fn tokenize(text: &str) -> Result<Vec<(usize, Token)>, ParseError> {
                     ('>', Some('=')) => (Op::Ge, 2),
                     ('<', _) => (Op::Lt, 1),
                     ('>', _) => (Op::Gt, 1),
-                    _ => return Err(ParseError { position: i, message: format!("unknown operator `{c}` (use ==, !=, <, <=, >, >=)") }),
+                    _ => {
+                        return Err(ParseError {
+                            position: i,
+                            message: format!("unknown operator `{c}` (use ==, !=, <, <=, >, >=)"),
+                        });
+                    }
                 };
                 i += len;
                 tokens.push((start, Token::Op(op)));
                 continue;
             }
             _ if c.is_ascii_digit() || c == '-' || c == '.' => {
-                while i < chars.len() && (chars[i].is_ascii_digit() || chars[i] == '.' || (i == start && chars[i] == '-')) {
+                while i < chars.len()
+                    && (chars[i].is_ascii_digit() || chars[i] == '.' || (i == start && chars[i] == '-'))
+                {
                     i += 1;
                 }
                 let literal: String = chars[start..i].iter().collect();
-                let n = literal
-                    .parse::<f64>()
-                    .map_err(|_| ParseError { position: start, message: format!("`{literal}` is not a number") })?;
+                let n = literal.parse::<f64>().map_err(|_| ParseError {
+                    position: start,
+                    message: format!("`{literal}` is not a number"),
+                })?;
                 tokens.push((start, Token::Number(n)));
                 continue;
             }
@@ -175,7 +183,12 @@ fn tokenize(text: &str) -> Result<Vec<(usize, Token)>, ParseError> {
                 tokens.push((start, token));
                 continue;
             }
-            _ => return Err(ParseError { position: i, message: format!("unexpected character `{c}`") }),
+            _ => {
+                return Err(ParseError {
+                    position: i,
+                    message: format!("unexpected character `{c}`"),
+                });
+            }
         };
         tokens.push((start, token));
         i += 1;
@@ -199,7 +212,10 @@ impl Parser {
     }
 
     fn error<T>(&self, message: impl Into<String>) -> Result<T, ParseError> {
-        Err(ParseError { position: self.position(), message: message.into() })
+        Err(ParseError {
+            position: self.position(),
+            message: message.into(),
+        })
     }
 
     fn take(&mut self) -> Option<Token> {
@@ -214,7 +230,11 @@ impl Parser {
             self.next += 1;
             parts.push(self.and()?);
         }
-        Ok(if parts.len() == 1 { parts.remove(0) } else { Condition::Or(parts) })
+        Ok(if parts.len() == 1 {
+            parts.remove(0)
+        } else {
+            Condition::Or(parts)
+        })
     }
 
     fn and(&mut self) -> Result<Condition, ParseError> {
@@ -223,7 +243,11 @@ impl Parser {
             self.next += 1;
             parts.push(self.unary()?);
         }
-        Ok(if parts.len() == 1 { parts.remove(0) } else { Condition::And(parts) })
+        Ok(if parts.len() == 1 {
+            parts.remove(0)
+        } else {
+            Condition::And(parts)
+        })
     }
 
     fn unary(&mut self) -> Result<Condition, ParseError> {
@@ -299,7 +323,10 @@ pub fn parse(text: &str) -> Result<Condition, ParseError> {
     let tokens = tokenize(text)?;
     let end = text.chars().count();
     if tokens.is_empty() {
-        return Err(ParseError { position: 0, message: "the condition is empty".into() });
+        return Err(ParseError {
+            position: 0,
+            message: "the condition is empty".into(),
+        });
     }
     let mut parser = Parser { tokens, next: 0, end };
     let condition = parser.or()?;
@@ -341,7 +368,14 @@ mod tests {
 
     #[test]
     fn reports_where_it_fails() {
-        for (text, position) in [("A = 1", 2), ("A == ", 5), ("A in [1 2]", 8), ("(A == 1", 7), ("A == 1 B", 7), ("", 0)] {
+        for (text, position) in [
+            ("A = 1", 2),
+            ("A == ", 5),
+            ("A in [1 2]", 8),
+            ("(A == 1", 7),
+            ("A == 1 B", 7),
+            ("", 0),
+        ] {
             let e = parse(text).unwrap_err();
             assert_eq!(e.position, position, "{text}: {e}");
         }

@@ -58,7 +58,10 @@ impl Routing {
         for (r, rule) in q.routing.iter().enumerate() {
             let field = format!("routing[{r}]");
             let Some(&at) = position.get(rule.at.as_str()) else {
-                p.push(format!("{field}.at"), format!("`{}` is not an item of this questionnaire", rule.at));
+                p.push(
+                    format!("{field}.at"),
+                    format!("`{}` is not an item of this questionnaire", rule.at),
+                );
                 continue;
             };
             let target = if rule.goto == END {
@@ -66,7 +69,10 @@ impl Routing {
             } else if let Some(&t) = position.get(rule.goto.as_str()) {
                 t
             } else {
-                p.push(format!("{field}.goto"), format!("`{}` is not an item of this questionnaire (or `{END}`)", rule.goto));
+                p.push(
+                    format!("{field}.goto"),
+                    format!("`{}` is not an item of this questionnaire (or `{END}`)", rule.goto),
+                );
                 continue;
             };
             let condition = match condition::parse(&rule.when) {
@@ -78,20 +84,31 @@ impl Routing {
             };
             for item in condition.items() {
                 match position.get(item) {
-                    None => p.push(format!("{field}.when"), format!("`{item}` is not an item of this questionnaire")),
+                    None => p.push(
+                        format!("{field}.when"),
+                        format!("`{item}` is not an item of this questionnaire"),
+                    ),
                     Some(&i) if i > at => p.push(
                         format!("{field}.when"),
-                        format!("reads `{item}`, which comes after `{}` and is not answered yet", rule.at),
+                        format!(
+                            "reads `{item}`, which comes after `{}` and is not answered yet",
+                            rule.at
+                        ),
                     ),
                     Some(_) if domain_of(item) == Domain::None => p.push(
                         format!("{field}.when"),
-                        format!("`{item}` has no value a condition can test (use a Likert, categorical or numeric item)"),
+                        format!(
+                            "`{item}` has no value a condition can test (use a Likert, categorical or numeric item)"
+                        ),
                     ),
                     Some(_) => {}
                 }
             }
             if target == at + 1 {
-                p.push(format!("{field}.goto"), format!("`{}` is the next item anyway; the rule does nothing", rule.goto));
+                p.push(
+                    format!("{field}.goto"),
+                    format!("`{}` is the next item anyway; the rule does nothing", rule.goto),
+                );
             }
             rules.push(Rule { at, condition, target });
         }
@@ -125,7 +142,10 @@ impl Routing {
         let successors = self.successors(domain_of);
         if let Some(cycle) = find_cycle(&successors) {
             let names: Vec<&str> = cycle.iter().map(|&i| self.order[i].as_str()).collect();
-            p.push("routing", format!("routing makes a cycle: {} → {}", names.join(" → "), names[0]));
+            p.push(
+                "routing",
+                format!("routing makes a cycle: {} → {}", names.join(" → "), names[0]),
+            );
             return;
         }
         let mut reached = vec![false; self.order.len() + 1];
@@ -140,7 +160,10 @@ impl Routing {
         }
         for (i, id) in self.order.iter().enumerate() {
             if !reached[i] {
-                p.push("routing", format!("question `{id}` can never be shown: every route skips it"));
+                p.push(
+                    "routing",
+                    format!("question `{id}` can never be shown: every route skips it"),
+                );
             }
         }
     }
@@ -281,10 +304,18 @@ mod tests {
             title: LocalizedText::zh("测试"),
             respondent: Respondent::Student,
             time_limit_minutes: None,
-            sections: vec![QuestionnaireSection { id: "S".into(), title: LocalizedText::zh("一"), entries: order.clone() }],
+            sections: vec![QuestionnaireSection {
+                id: "S".into(),
+                title: LocalizedText::zh("一"),
+                entries: order.clone(),
+            }],
             routing: rules
                 .iter()
-                .map(|(at, when, goto)| RoutingRule { at: at.to_string(), when: when.to_string(), goto: goto.to_string() })
+                .map(|(at, when, goto)| RoutingRule {
+                    at: at.to_string(),
+                    when: when.to_string(),
+                    goto: goto.to_string(),
+                })
                 .collect(),
         };
         (q, order)
@@ -340,7 +371,12 @@ mod tests {
 
     #[test]
     fn bad_references_are_reported() {
-        let (q, order) = questionnaire(&[("Q9", "Q1 == 0", "Q3"), ("Q1", "Q5 == 0", "Q3"), ("Q1", "Q1 === 0", "Q3"), ("Q1", "Q1 == 0", "Q7")]);
+        let (q, order) = questionnaire(&[
+            ("Q9", "Q1 == 0", "Q3"),
+            ("Q1", "Q5 == 0", "Q3"),
+            ("Q1", "Q1 === 0", "Q3"),
+            ("Q1", "Q1 == 0", "Q7"),
+        ]);
         let e = messages(Routing::compile(&q, order, &binary).unwrap_err());
         assert_eq!(e.len(), 4, "{e:?}");
     }

@@ -156,7 +156,10 @@ fn numeric_entry(s: &NumericSpec, text: &str) -> Outcome {
 }
 
 fn short_text(s: &ShortTextSpec, text: &str) -> Outcome {
-    let rules = TextRules { case_sensitive: s.case_sensitive, ignore_spaces: s.ignore_spaces };
+    let rules = TextRules {
+        case_sensitive: s.case_sensitive,
+        ignore_spaces: s.ignore_spaces,
+    };
     let given = canonical(text, rules);
     credit(s.accepted.iter().any(|a| canonical(a, rules) == given))
 }
@@ -204,7 +207,12 @@ fn categorical(s: &CategoricalSpec, given: &str) -> Outcome {
     if option.dont_know {
         return Outcome::Missing(MissingCode::DontKnow);
     }
-    let index = s.options.iter().filter(|o| !o.dont_know).position(|o| o.id == given).unwrap_or(0);
+    let index = s
+        .options
+        .iter()
+        .filter(|o| !o.dont_know)
+        .position(|o| o.id == given)
+        .unwrap_or(0);
     Outcome::Score(index as u8)
 }
 

@@ -30,8 +30,16 @@ pub struct TextRules {
 pub fn canonical(text: &str, rules: TextRules) -> String {
     let folded = fold_width(text);
     let words: Vec<&str> = folded.split_whitespace().collect();
-    let joined = if rules.ignore_spaces { words.concat() } else { words.join(" ") };
-    if rules.case_sensitive { joined } else { joined.to_lowercase() }
+    let joined = if rules.ignore_spaces {
+        words.concat()
+    } else {
+        words.join(" ")
+    };
+    if rules.case_sensitive {
+        joined
+    } else {
+        joined.to_lowercase()
+    }
 }
 
 #[cfg(test)]
@@ -48,9 +56,15 @@ mod tests {
 
     #[test]
     fn canonical_forms() {
-        let loose = TextRules { case_sensitive: false, ignore_spaces: true };
+        let loose = TextRules {
+            case_sensitive: false,
+            ignore_spaces: true,
+        };
         assert_eq!(canonical("  Ｘ ＝ ３ ", loose), "x=3");
-        let spaced = TextRules { case_sensitive: true, ignore_spaces: false };
+        let spaced = TextRules {
+            case_sensitive: true,
+            ignore_spaces: false,
+        };
         assert_eq!(canonical(" New \t York ", spaced), "New York");
     }
 }

@@ -23,7 +23,10 @@ pub fn read_number(text: &str) -> Option<ReadNumber> {
     let (number, rest) = s.split_at(end);
     let value = parse_number(number)?;
     let unit = rest.trim();
-    Some(ReadNumber { value, unit: (!unit.is_empty()).then(|| unit.to_string()) })
+    Some(ReadNumber {
+        value,
+        unit: (!unit.is_empty()).then(|| unit.to_string()),
+    })
 }
 
 fn parse_number(number: &str) -> Option<f64> {
@@ -70,7 +73,10 @@ mod tests {
     fn rejects_non_numbers() {
         for bad in ["", "abc", "1.2.3", "1/0", "-", "/4", "1,000"] {
             let r = read_number(bad);
-            assert!(r.is_none() || r.as_ref().is_some_and(|n| n.unit.is_some()), "{bad}: {r:?}");
+            assert!(
+                r.is_none() || r.as_ref().is_some_and(|n| n.unit.is_some()),
+                "{bad}: {r:?}"
+            );
         }
         assert!(read_number("abc").is_none());
         assert!(read_number("1.2.3").is_none());
