@@ -8,7 +8,7 @@
 //! score points are marked with `assess-*` classes.
 
 use super::ids::to_qti;
-use super::interactions::max_chars_mask;
+use super::rubric::max_chars_mask;
 use super::templates::RpTemplate;
 use super::text::{Piece, pieces};
 use super::xml::{self, MATHML_NS, QTI3_NS, escape_attr, escape_text};

@@ -58,6 +58,7 @@ mod ids;
 mod import;
 mod interactions;
 mod package;
+mod rubric;
 mod templates;
 mod text;
 mod xml;
