@@ -1,7 +1,7 @@
 //! # calibration — the numeric core of item calibration
 //!
 //! Owns compact byte response matrices (one byte per response, the codes of
-//! `itembank::codes`), the IRT item models (Rasch, 2PL, 3PL, GRM, GPCM, PCM) in
+//! [`data::codes`]), the IRT item models (Rasch, 2PL, 3PL, GRM, GPCM, PCM) in
 //! slope–intercept form, marginal maximum likelihood estimation by EM on a quadrature
 //! grid (parallel over persons and items), standard errors, classical item statistics,
 //! item fit, DIF and linking between rounds.
@@ -9,6 +9,8 @@
 //! It is pure and deterministic: no database, no sockets, no templates; I/O is limited to
 //! plain readers and writers of its own types (CSV, Parquet). It depends on no other crate
 //! of the workspace, so scoring and the service build on it, never the other way round.
-//!
-//! The engine is built under its own issue; this crate currently fixes its place in the
-//! workspace and its boundaries.
+
+pub mod data;
+pub mod em;
+pub mod model;
+pub mod quadrature;

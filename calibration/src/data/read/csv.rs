@@ -1,0 +1,331 @@
+//! The CSV reader: lines to cells to bytes, in one pass over a buffered (maybe gzip) stream.
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read};
+use std::path::Path;
+
+use flate2::bufread::MultiGzDecoder;
+
+use super::coder::{CodeError, Coder};
+use super::error::{Problem, Problems, ReadError};
+use super::header::Layout;
+use super::split::{Cell, QuoteError, is_blank_line, is_missing, parse_integer, split};
+use super::{ReadData, ReadOptions};
+use crate::data::ResponseMatrix;
+use crate::data::codes::{FIRST_MISSING, NOT_ADMINISTERED};
+
+/// Every gzip stream starts with these bytes.
+const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+/// Large reads keep system calls and decompressor calls off the per-line path.
+const BUFFER: usize = 1 << 16;
+/// Excel and some Windows tools start UTF-8 files with a byte-order mark.
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Reads response data from a CSV file, gzip-compressed or not.
+pub fn read_csv(path: &Path, opts: &ReadOptions) -> Result<ReadData, ReadError> {
+    let file = path.display().to_string();
+    let input = File::open(path).map_err(|source| ReadError::Io {
+        file: file.clone(),
+        source,
+    })?;
+    read_csv_from(input, &file, opts)
+}
+
+/// Reads response data from any byte stream, gzip-compressed or not; `name` is the file
+/// name errors give.
+pub fn read_csv_from<R: Read>(reader: R, name: &str, opts: &ReadOptions) -> Result<ReadData, ReadError> {
+    let mut input = BufReader::with_capacity(BUFFER, reader);
+    let head = input.fill_buf().map_err(|source| ReadError::Io {
+        file: name.to_owned(),
+        source,
+    })?;
+    if head.starts_with(&GZIP_MAGIC) {
+        read_lines(BufReader::with_capacity(BUFFER, MultiGzDecoder::new(input)), name, opts)
+    } else {
+        read_lines(input, name, opts)
+    }
+}
+
+fn read_lines(mut input: impl BufRead, file: &str, opts: &ReadOptions) -> Result<ReadData, ReadError> {
+    let mut problems = Problems::default();
+    let mut line = Vec::new();
+    let mut cells = Vec::new();
+    let mut read_line = |line: &mut Vec<u8>| {
+        next_line(&mut input, line).map_err(|source| ReadError::Io {
+            file: file.to_owned(),
+            source,
+        })
+    };
+
+    if !read_line(&mut line)? {
+        let problem = Problem::new(
+            None,
+            None,
+            "the file is empty: a header row naming the columns is required",
+        );
+        return Err(ReadError::single(file, problem));
+    }
+    let header = line.strip_prefix(BOM).unwrap_or(&line);
+    if is_blank_line(header) {
+        let problem = Problem::new(Some(1), None, "is blank: a header row naming the columns is required");
+        return Err(ReadError::single(file, problem));
+    }
+    if let Err(e) = split(header, &mut cells) {
+        return Err(ReadError::single(file, quote_problem(1, e, None).with_text(header)));
+    }
+    let Some(layout) = Layout::resolve(header, &cells, opts, &mut problems) else {
+        return Err(problems.into_error(file));
+    };
+
+    let mut records = Records::new(&layout, opts);
+    let mut line_no = 1;
+    while read_line(&mut line)? {
+        line_no += 1;
+        // A blank line cannot be a row of several cells; in a one-column file it is a row
+        // with one empty cell (as the writer writes a person with nothing administered).
+        if layout.width() > 1 && is_blank_line(&line) {
+            continue;
+        }
+        if let Err(e) = split(&line, &mut cells) {
+            problems.report(|| quote_problem(line_no, e, Some(&layout.names)).with_text(&line));
+        } else if cells.len() != layout.width() {
+            problems.report(|| {
+                let message = format!(
+                    "has {} cells but the header has {} columns",
+                    cells.len(),
+                    layout.width()
+                );
+                Problem::new(Some(line_no), None, message).with_text(&line)
+            });
+        } else {
+            records.push(line_no, &line, &cells, &mut problems);
+        }
+    }
+    if records.rows == 0 && problems.is_empty() {
+        problems.report(|| Problem::new(None, None, "has a header but no data rows"));
+    }
+    problems.check(file)?;
+    records.finish(file, opts.reference_group.as_deref())
+}
+
+/// Reads the next line into `line` without its line ending; `false` at the end of input.
+fn next_line(input: &mut impl BufRead, line: &mut Vec<u8>) -> std::io::Result<bool> {
+    line.clear();
+    if input.read_until(b'\n', line)? == 0 {
+        return Ok(false);
+    }
+    if line.last() == Some(&b'\n') {
+        line.pop();
+        if line.last() == Some(&b'\r') {
+            line.pop();
+        }
+    }
+    Ok(true)
+}
+
+fn quote_problem(line: usize, error: QuoteError, names: Option<&[String]>) -> Problem {
+    let (cell, what) = match error {
+        QuoteError::Unterminated { cell } => (cell, "a quote is not closed (quoted cells cannot span lines)"),
+        QuoteError::TextAfterQuote { cell } => (cell, "text follows a closing quote"),
+    };
+    match names.and_then(|names| names.get(cell)) {
+        Some(name) => Problem::new(Some(line), Some(name), what),
+        None => Problem::new(Some(line), None, format!("cell {}: {what}", cell + 1)),
+    }
+}
+
+/// Everything read from the rows so far.
+struct Records<'a> {
+    layout: &'a Layout,
+    raw_codes: bool,
+    rows: usize,
+    coders: Vec<Coder>,
+    /// Persons × items, row by row; under sorted recoding, categories are provisional.
+    data: Vec<u8>,
+    persons: Vec<String>,
+    groups: Vec<u16>,
+    group_names: Vec<String>,
+    group_index: HashMap<String, u16>,
+    weights: Vec<f64>,
+    booklets: Vec<String>,
+}
+
+impl<'a> Records<'a> {
+    fn new(layout: &'a Layout, opts: &ReadOptions) -> Self {
+        Records {
+            layout,
+            raw_codes: opts.raw_codes,
+            rows: 0,
+            coders: layout.items.iter().map(|_| Coder::new(opts.recode)).collect(),
+            data: Vec::new(),
+            persons: Vec::new(),
+            groups: Vec::new(),
+            group_names: Vec::new(),
+            group_index: HashMap::new(),
+            weights: Vec::new(),
+            booklets: Vec::new(),
+        }
+    }
+
+    /// Takes one row of the right width; bad cells are reported, never returned.
+    fn push(&mut self, at: usize, line: &[u8], cells: &[Cell], problems: &mut Problems) {
+        self.rows += 1;
+        let names = &self.layout.names;
+        for (coder, &col) in self.coders.iter_mut().zip(&self.layout.items) {
+            let bytes = cells[col].bytes(line);
+            let byte = item_byte(coder, bytes, self.raw_codes).unwrap_or_else(|error| {
+                if let Some(message) = error {
+                    problems.report(|| Problem::new(Some(at), Some(&names[col]), message).with_text(bytes));
+                }
+                NOT_ADMINISTERED
+            });
+            self.data.push(byte);
+        }
+        let mut text = |col: usize| match cells[col].text(line) {
+            Some(text) => text,
+            None => {
+                problems.report(|| {
+                    Problem::new(Some(at), Some(&names[col]), "not UTF-8 text").with_text(cells[col].bytes(line))
+                });
+                Default::default()
+            }
+        };
+        if let Some(col) = self.layout.id {
+            self.persons.push(text(col).into_owned());
+        }
+        if let Some(col) = self.layout.booklet {
+            self.booklets.push(text(col).into_owned());
+        }
+        if let Some(col) = self.layout.group {
+            let name = text(col);
+            let group = match self.group_index.get(name.as_ref()) {
+                Some(&g) => Ok(g),
+                None if is_missing(name.as_bytes()) => Err("missing group"),
+                None => match u16::try_from(self.group_names.len()) {
+                    Ok(g) => {
+                        let name = name.into_owned();
+                        self.group_index.insert(name.clone(), g);
+                        self.group_names.push(name);
+                        Ok(g)
+                    }
+                    Err(_) => Err("more than 65,536 groups"),
+                },
+            };
+            self.groups.push(group.unwrap_or_else(|message| {
+                problems
+                    .report(|| Problem::new(Some(at), Some(&names[col]), message).with_text(cells[col].bytes(line)));
+                0
+            }));
+        }
+        if let Some(col) = self.layout.weight {
+            let bytes = cells[col].bytes(line);
+            let weight = match std::str::from_utf8(bytes).ok().and_then(|s| s.parse::<f64>().ok()) {
+                Some(w) if w.is_finite() && w >= 0.0 => Ok(w),
+                Some(_) => Err("weights must be finite and ≥ 0"),
+                None if is_missing(bytes) => Err("missing weight"),
+                None => Err("not a number"),
+            };
+            self.weights.push(weight.unwrap_or_else(|message| {
+                problems.report(|| Problem::new(Some(at), Some(&names[col]), message).with_text(bytes));
+                0.0
+            }));
+        }
+    }
+
+    /// Renumbers categories in sorted order, orders groups and builds the matrix.
+    fn finish(self, file: &str, reference_group: Option<&str>) -> Result<ReadData, ReadError> {
+        let Records {
+            layout,
+            coders,
+            mut data,
+            persons,
+            mut groups,
+            mut group_names,
+            group_index,
+            weights,
+            booklets,
+            ..
+        } = self;
+        let (category_values, renumber): (Vec<_>, Vec<_>) = coders.into_iter().map(Coder::finish).unzip();
+        if renumber.iter().any(Option::is_some) {
+            let tables: Vec<[u8; 256]> = renumber.iter().map(|r| full_table(r.as_deref())).collect();
+            for row in data.chunks_exact_mut(tables.len()) {
+                for (byte, table) in row.iter_mut().zip(&tables) {
+                    *byte = table[usize::from(*byte)];
+                }
+            }
+        }
+        if let Some(reference) = reference_group
+            && let Some(col) = layout.group
+        {
+            let Some(&r) = group_index.get(reference) else {
+                let message = format!("the reference group \"{reference}\" does not occur");
+                return Err(ReadError::single(
+                    file,
+                    Problem::new(None, Some(&layout.names[col]), message),
+                ));
+            };
+            // The reference group moves to the front; the others keep their order.
+            group_names[..=usize::from(r)].rotate_right(1);
+            for g in &mut groups {
+                *g = if *g == r {
+                    0
+                } else if *g < r {
+                    *g + 1
+                } else {
+                    *g
+                };
+            }
+        }
+        let data_error = |source| ReadError::Data {
+            file: file.to_owned(),
+            source,
+        };
+        let items = layout.items.iter().map(|&col| layout.names[col].clone()).collect();
+        let mut matrix = ResponseMatrix::new(items, persons, data).map_err(data_error)?;
+        if layout.group.is_some() {
+            matrix = matrix.with_groups(groups, group_names).map_err(data_error)?;
+        }
+        if layout.weight.is_some() {
+            matrix = matrix.with_weights(weights).map_err(data_error)?;
+        }
+        Ok(ReadData {
+            matrix,
+            booklets: layout.booklet.map(|_| booklets),
+            category_values,
+        })
+    }
+}
+
+/// The byte of one item cell, or what is wrong with it (`None`: already reported).
+fn item_byte(coder: &mut Coder, bytes: &[u8], raw_codes: bool) -> Result<u8, Option<&'static str>> {
+    if is_missing(bytes) {
+        return Ok(NOT_ADMINISTERED);
+    }
+    let value = parse_integer(bytes).ok_or(Some("not an integer (an empty cell or NA means not administered)"))?;
+    if raw_codes
+        && let Ok(code) = u8::try_from(value)
+        && code >= FIRST_MISSING
+    {
+        return Ok(code);
+    }
+    coder.code(value).map_err(|error| match error {
+        CodeError::NotACategory => Some("not a category 0..249 (values are read as they are)"),
+        CodeError::MissingCodeNotAllowed => Some("a missing code (250–255) needs raw codes to be read"),
+        CodeError::TooManyValues => {
+            Some("the item has more than 250 distinct values (a byte holds at most 250 categories)")
+        }
+        CodeError::AlreadyOverLimit => None,
+    })
+}
+
+/// A renumbering of provisional categories widened to every byte, missing codes unchanged,
+/// so the pass over the data needs no branch.
+fn full_table(renumber: Option<&[u8]>) -> [u8; 256] {
+    let mut table = std::array::from_fn(|b| b as u8);
+    if let Some(renumber) = renumber {
+        table[..renumber.len()].copy_from_slice(renumber);
+    }
+    table
+}

@@ -1,0 +1,371 @@
+//! Marginal maximum likelihood by EM (Bock–Aitkin) on a fixed quadrature grid,
+//! accelerated by SQUAREM with a likelihood check, for any mix of item models,
+//! several groups, anchor items and sampling weights.
+//!
+//! One EM map F takes all free parameters (items, then group means and variances)
+//! through an E-step (parallel over persons) and an M-step (parallel over items).
+//! SQUAREM extrapolates from two EM steps; an extrapolation that lowers the
+//! log-likelihood is dropped for the plain EM steps, so the accepted sequence never
+//! decreases. Convergence is mirt's rule: the largest change of any free parameter
+//! in one plain EM step is below the tolerance.
+
+mod estep;
+mod mstep;
+
+pub use estep::{Expected, Prepared, estep};
+pub use mstep::{group_moments, item_objective, maximise_item};
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::data::ResponseMatrix;
+use crate::model::ItemParams;
+use crate::quadrature::Grid;
+
+/// Estimation options; the defaults are mirt's.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Options {
+    pub grid: Grid,
+    /// Convergence: largest absolute parameter change in one EM cycle.
+    pub tolerance: f64,
+    pub max_cycles: usize,
+    /// SQUAREM acceleration.
+    pub accelerate: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            grid: Grid::mirt_default(),
+            tolerance: 1e-4,
+            max_cycles: 500,
+            accelerate: true,
+        }
+    }
+}
+
+/// A group's latent distribution N(mean, variance).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GroupParams {
+    pub name: String,
+    pub mean: f64,
+    pub variance: f64,
+    pub free_mean: bool,
+    pub free_variance: bool,
+}
+
+/// One EM cycle, for progress display and the run's history.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Cycle {
+    pub cycle: usize,
+    /// Log-likelihood at the start of the cycle.
+    pub loglik: f64,
+    pub max_change: f64,
+    /// Whether the SQUAREM extrapolation was kept.
+    pub accelerated: bool,
+}
+
+/// The result of a calibration.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Fit {
+    pub items: Vec<ItemParams>,
+    pub groups: Vec<GroupParams>,
+    pub loglik: f64,
+    pub n_parameters: usize,
+    pub n_persons: usize,
+    pub aic: f64,
+    pub bic: f64,
+    pub cycles: usize,
+    pub converged: bool,
+    pub history: Vec<Cycle>,
+}
+
+/// Why a calibration cannot run.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum CalibrationError {
+    #[error("{0} item models given for {1} items")]
+    ItemCount(usize, usize),
+    #[error("item {item}: {message}")]
+    Item { item: String, message: String },
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// Everything EM iterates over, as one flat vector of free parameters.
+#[derive(Debug, Clone)]
+struct State {
+    items: Vec<ItemParams>,
+    groups: Vec<GroupParams>,
+}
+
+impl State {
+    fn pack(&self) -> Vec<f64> {
+        let mut x = Vec::new();
+        for item in &self.items {
+            x.extend(item.values.iter().zip(&item.free).filter(|(_, f)| **f).map(|(v, _)| *v));
+        }
+        for g in &self.groups {
+            if g.free_mean {
+                x.push(g.mean);
+            }
+            if g.free_variance {
+                x.push(g.variance);
+            }
+        }
+        x
+    }
+
+    fn unpack(&self, x: &[f64]) -> State {
+        let mut next = self.clone();
+        let mut at = 0;
+        for item in &mut next.items {
+            for (v, f) in item.values.iter_mut().zip(&item.free) {
+                if *f {
+                    *v = x[at];
+                    at += 1;
+                }
+            }
+        }
+        for g in &mut next.groups {
+            if g.free_mean {
+                g.mean = x[at];
+                at += 1;
+            }
+            if g.free_variance {
+                g.variance = x[at];
+                at += 1;
+            }
+        }
+        next
+    }
+
+    fn is_valid(&self) -> bool {
+        self.items.iter().all(ItemParams::is_valid)
+            && self.groups.iter().all(|g| g.variance > 0.0 && g.mean.is_finite())
+    }
+}
+
+/// The prepared problem: data in E-step form and the grid.
+pub struct Problem<'a> {
+    pub prep: Prepared,
+    pub grid: &'a Grid,
+}
+
+impl Problem<'_> {
+    /// log P table: slot × node.
+    pub fn log_table(&self, items: &[ItemParams]) -> Vec<f64> {
+        let q = self.grid.len();
+        let mut table = vec![0.0; self.prep.n_slots * q];
+        let mut p = Vec::new();
+        for (i, item) in items.iter().enumerate() {
+            let k = usize::from(item.categories);
+            p.resize(k, 0.0);
+            let base = self.prep.slot_base[i];
+            for (node, &theta) in self.grid.nodes.iter().enumerate() {
+                item.probs(theta, &mut p);
+                for (cat, &pk) in p.iter().enumerate() {
+                    table[(base + cat) * q + node] = pk.max(f64::MIN_POSITIVE).ln();
+                }
+            }
+        }
+        table
+    }
+
+    /// log prior: group × node.
+    pub fn log_prior(&self, groups: &[GroupParams]) -> Vec<f64> {
+        groups
+            .iter()
+            .flat_map(|g| self.grid.log_normal_weights(g.mean, g.variance))
+            .collect()
+    }
+
+    /// E-step at the given parameters.
+    pub fn expected(&self, items: &[ItemParams], groups: &[GroupParams]) -> Expected {
+        estep(
+            &self.prep,
+            &self.log_table(items),
+            &self.log_prior(groups),
+            self.grid.len(),
+        )
+    }
+
+    /// The expected counts of one item (category × node).
+    pub fn item_counts<'e>(&self, e: &'e Expected, item: usize, categories: u8) -> &'e [f64] {
+        let q = self.grid.len();
+        let base = self.prep.slot_base[item];
+        &e.counts[base * q..(base + usize::from(categories)) * q]
+    }
+
+    /// One EM map: the M-step given the E-step at `state`. Returns the new state and
+    /// the log-likelihood at `state`.
+    fn em_map(&self, state: &State) -> (State, f64) {
+        let e = self.expected(&state.items, &state.groups);
+        let items = state
+            .items
+            .par_iter()
+            .enumerate()
+            .map(|(i, item)| maximise_item(item, self.item_counts(&e, i, item.categories), &self.grid.nodes))
+            .collect();
+        let q = self.grid.len();
+        let groups = state
+            .groups
+            .iter()
+            .enumerate()
+            .map(|(g, params)| {
+                let mass = &e.group_mass[g * q..(g + 1) * q];
+                let (mean, variance) =
+                    group_moments(mass, &self.grid.nodes, (!params.free_mean).then_some(params.mean));
+                GroupParams {
+                    mean: if params.free_mean { mean } else { params.mean },
+                    variance: if params.free_variance {
+                        variance
+                    } else {
+                        params.variance
+                    },
+                    ..params.clone()
+                }
+            })
+            .collect();
+        (State { items, groups }, e.loglik)
+    }
+}
+
+/// The marginal log-likelihood of `matrix` at given item and group parameters
+/// (e.g. another program's estimates, to compare optima).
+pub fn log_likelihood(matrix: &ResponseMatrix, items: &[ItemParams], groups: &[GroupParams], grid: &Grid) -> f64 {
+    let categories: Vec<u8> = items.iter().map(|i| i.categories).collect();
+    let problem = Problem {
+        prep: Prepared::new(matrix, &categories),
+        grid,
+    };
+    problem.expected(items, groups).loglik
+}
+
+fn max_abs_diff(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| (x - y).abs()).fold(0.0, f64::max)
+}
+
+/// Calibrates `items` (one model per column of `matrix`, anchors with all
+/// parameters fixed) by MML-EM. Group 0 is the reference group: its mean is fixed
+/// at 0 and its variance at 1, except that the variance is free when every item has
+/// a fixed slope (Rasch family), and both are free when anchor items fix the scale.
+pub fn calibrate(
+    matrix: &ResponseMatrix,
+    items: Vec<ItemParams>,
+    opts: &Options,
+    progress: &mut dyn FnMut(&Cycle),
+) -> Result<Fit, CalibrationError> {
+    if items.len() != matrix.n_items() {
+        return Err(CalibrationError::ItemCount(items.len(), matrix.n_items()));
+    }
+    let categories: Vec<u8> = items.iter().map(|i| i.categories).collect();
+    let anchored = items.iter().any(|i| i.n_free() == 0);
+    let rasch_family = items.iter().filter(|i| i.n_free() > 0).all(|i| i.model.fixed_slope());
+    let groups: Vec<GroupParams> = matrix
+        .group_names()
+        .iter()
+        .enumerate()
+        .map(|(g, name)| GroupParams {
+            name: name.clone(),
+            mean: 0.0,
+            variance: 1.0,
+            free_mean: g > 0 || anchored,
+            free_variance: g > 0 || anchored || rasch_family,
+        })
+        .collect();
+    let problem = Problem {
+        prep: Prepared::new(matrix, &categories),
+        grid: &opts.grid,
+    };
+    let mut state = State { items, groups };
+    let mut history = Vec::new();
+    let mut converged = false;
+    let mut loglik = f64::NEG_INFINITY;
+    for cycle in 1..=opts.max_cycles {
+        let x0 = state.pack();
+        let (s1, ll0) = problem.em_map(&state);
+        let x1 = s1.pack();
+        let change = max_abs_diff(&x0, &x1);
+        loglik = ll0;
+        if change < opts.tolerance {
+            let record = Cycle {
+                cycle,
+                loglik: ll0,
+                max_change: change,
+                accelerated: false,
+            };
+            progress(&record);
+            history.push(record);
+            state = s1;
+            converged = true;
+            break;
+        }
+        let mut accelerated = false;
+        state = if opts.accelerate {
+            let (s2, _) = problem.em_map(&s1);
+            let x2 = s2.pack();
+            match squarem_point(&x0, &x1, &x2)
+                .map(|x| state.unpack(&x))
+                .filter(State::is_valid)
+            {
+                Some(candidate) => {
+                    let (stabilised, ll_candidate) = problem.em_map(&candidate);
+                    if ll_candidate >= ll0 && stabilised.is_valid() {
+                        accelerated = true;
+                        stabilised
+                    } else {
+                        s2
+                    }
+                }
+                None => s2,
+            }
+        } else {
+            s1
+        };
+        let record = Cycle {
+            cycle,
+            loglik: ll0,
+            max_change: change,
+            accelerated,
+        };
+        progress(&record);
+        history.push(record);
+    }
+    let e = problem.expected(&state.items, &state.groups);
+    loglik = if e.loglik.is_finite() { e.loglik } else { loglik };
+    let n_parameters = state.pack().len();
+    let n = matrix.n_persons() as f64;
+    Ok(Fit {
+        aic: -2.0 * loglik + 2.0 * n_parameters as f64,
+        bic: -2.0 * loglik + n.ln() * n_parameters as f64,
+        items: state.items,
+        groups: state.groups,
+        loglik,
+        n_parameters,
+        n_persons: matrix.n_persons(),
+        cycles: history.len(),
+        converged,
+        history,
+    })
+}
+
+/// The SQUAREM (S3) extrapolation from x0 and two EM steps; `None` when the steps
+/// have vanished (nothing to extrapolate).
+fn squarem_point(x0: &[f64], x1: &[f64], x2: &[f64]) -> Option<Vec<f64>> {
+    let r: Vec<f64> = x1.iter().zip(x0).map(|(a, b)| a - b).collect();
+    let v: Vec<f64> = x2.iter().zip(x1).zip(&r).map(|((a, b), r)| a - b - r).collect();
+    let rr: f64 = r.iter().map(|x| x * x).sum();
+    let vv: f64 = v.iter().map(|x| x * x).sum();
+    if vv == 0.0 || rr == 0.0 {
+        return None;
+    }
+    // α ≤ −1: never shorter than the plain double step.
+    let alpha = (-(rr / vv).sqrt()).min(-1.0);
+    Some(
+        x0.iter()
+            .zip(&r)
+            .zip(&v)
+            .map(|((x, r), v)| x - 2.0 * alpha * r + alpha * alpha * v)
+            .collect(),
+    )
+}
