@@ -10,7 +10,9 @@
 //! plain readers and writers of its own types (CSV, Parquet). It depends on no other crate
 //! of the workspace, so scoring and the service build on it, never the other way round.
 
+pub mod classical;
 pub mod data;
+pub mod dif;
 pub mod em;
 pub mod model;
 pub mod quadrature;

@@ -47,7 +47,12 @@ pub fn cronbach_alpha(
     let mut seen = vec![false; matrix.n_items()];
     for &i in items {
         match seen.get_mut(i) {
-            None => return Err(ClassicalError::ItemIndex { index: i, items: matrix.n_items() }),
+            None => {
+                return Err(ClassicalError::ItemIndex {
+                    index: i,
+                    items: matrix.n_items(),
+                });
+            }
             Some(true) => return Err(ClassicalError::DuplicateItem(matrix.items()[i].clone())),
             Some(s) => *s = true,
         }
@@ -85,7 +90,10 @@ pub fn cronbach_alpha(
             let var_rest = var_total + var_i - 2.0 * cov;
             // The subtraction leaves rounding noise where the rest total is really constant.
             let var_rest = if var_rest > 1e-12 * var_total { var_rest } else { 0.0 };
-            AlphaIfDeleted { item: matrix.items()[i].clone(), alpha: alpha_from(k - 1, sum_item_vars - var_i, var_rest) }
+            AlphaIfDeleted {
+                item: matrix.items()[i].clone(),
+                alpha: alpha_from(k - 1, sum_item_vars - var_i, var_rest),
+            }
         })
         .collect();
     Ok(AlphaReport {

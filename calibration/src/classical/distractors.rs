@@ -64,13 +64,26 @@ pub fn distractor_analysis(
 ) -> Result<Vec<DistractorItem>, ClassicalError> {
     let n_items = raw.n_items();
     if key.len() != n_items {
-        return Err(ClassicalError::ItemColumn { what: "the key", items: n_items, got: key.len() });
+        return Err(ClassicalError::ItemColumn {
+            what: "the key",
+            items: n_items,
+            got: key.len(),
+        });
     }
     if let Some((item, &k)) = raw.items().iter().zip(key).find(|&(_, &k)| k >= FIRST_MISSING) {
-        return Err(ClassicalError::KeyCode { item: item.clone(), key: k });
+        return Err(ClassicalError::KeyCode {
+            item: item.clone(),
+            key: k,
+        });
     }
     let policy = options.policy;
-    let score = |b: u8, k: u8| if b < FIRST_MISSING { u8::from(b == k) } else { policy.apply(b) };
+    let score = |b: u8, k: u8| {
+        if b < FIRST_MISSING {
+            u8::from(b == k)
+        } else {
+            policy.apply(b)
+        }
+    };
 
     // Pass 1: total scores and the codes each item shows.
     let mut present = vec![[false; 256]; n_items];
@@ -90,7 +103,10 @@ pub fn distractor_analysis(
             total
         })
         .collect();
-    let codes: Vec<Vec<u8>> = present.iter().map(|seen| (0..=u8::MAX).filter(|&c| seen[usize::from(c)]).collect()).collect();
+    let codes: Vec<Vec<u8>> = present
+        .iter()
+        .map(|seen| (0..=u8::MAX).filter(|&c| seen[usize::from(c)]).collect())
+        .collect();
 
     // Pass 2: every administered response updates all options of its item, in person order.
     let mut tallies: Vec<Vec<Tally>> = codes.iter().map(|c| vec![Tally::default(); c.len()]).collect();

@@ -45,11 +45,19 @@ pub fn item_statistics(matrix: &ResponseMatrix, options: &ClassicalOptions) -> R
         None => observed.iter().map(|&k| k.saturating_sub(1)).collect(),
         Some(declared) => {
             if declared.len() != n_items {
-                return Err(ClassicalError::ItemColumn { what: "max_scores", items: n_items, got: declared.len() });
+                return Err(ClassicalError::ItemColumn {
+                    what: "max_scores",
+                    items: n_items,
+                    got: declared.len(),
+                });
             }
             for ((item, &k), &max) in matrix.items().iter().zip(&observed).zip(declared) {
                 if k > 0 && k - 1 > max {
-                    return Err(ClassicalError::AboveMaximum { item: item.clone(), category: k - 1, max });
+                    return Err(ClassicalError::AboveMaximum {
+                        item: item.clone(),
+                        category: k - 1,
+                        max,
+                    });
                 }
             }
             declared.clone()
@@ -64,7 +72,11 @@ pub fn item_statistics(matrix: &ResponseMatrix, options: &ClassicalOptions) -> R
         for (s, &b) in scores.iter_mut().zip(matrix.row(person)) {
             *s = policy.apply(b);
         }
-        let total: u32 = scores.iter().filter(|&&x| x != NOT_ADMINISTERED).map(|&x| u32::from(x)).sum();
+        let total: u32 = scores
+            .iter()
+            .filter(|&&x| x != NOT_ADMINISTERED)
+            .map(|&x| u32::from(x))
+            .sum();
         for (i, &x) in scores.iter().enumerate() {
             if x == NOT_ADMINISTERED {
                 continue;
@@ -101,8 +113,11 @@ pub fn item_statistics(matrix: &ResponseMatrix, options: &ClassicalOptions) -> R
             if item_rest.is_some_and(|r| r < flags.min_item_rest) {
                 item_flags.push(ItemFlag::LowItemRest);
             }
-            let category_proportions =
-                if n_weighted > 0.0 { categories[i].iter().map(|c| c / n_weighted).collect() } else { Vec::new() };
+            let category_proportions = if n_weighted > 0.0 {
+                categories[i].iter().map(|c| c / n_weighted).collect()
+            } else {
+                Vec::new()
+            };
             ItemStats {
                 item: matrix.items()[i].clone(),
                 n: counts[i],

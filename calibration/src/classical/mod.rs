@@ -38,7 +38,11 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ClassicalError {
     #[error("{what} has {got} entries, expected one per item ({items})")]
-    ItemColumn { what: &'static str, items: usize, got: usize },
+    ItemColumn {
+        what: &'static str,
+        items: usize,
+        got: usize,
+    },
     #[error("item {item} has category {category}, above its declared maximum score {max}")]
     AboveMaximum { item: String, category: u8, max: u8 },
     #[error("the key of item {item} is {key}; option codes must be below 250 (the missing codes)")]
@@ -68,7 +72,12 @@ pub struct FlagThresholds {
 
 impl Default for FlagThresholds {
     fn default() -> Self {
-        FlagThresholds { p_low: 0.1, p_high: 0.9, min_item_rest: 0.2, max_distractor_point_biserial: 0.0 }
+        FlagThresholds {
+            p_low: 0.1,
+            p_high: 0.9,
+            min_item_rest: 0.2,
+            max_distractor_point_biserial: 0.0,
+        }
     }
 }
 

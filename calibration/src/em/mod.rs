@@ -11,9 +11,11 @@
 
 mod estep;
 mod mstep;
+mod se;
 
 pub use estep::{Expected, Prepared, estep};
 pub use mstep::{group_moments, item_objective, maximise_item};
+pub use se::{SeError, StandardErrors, standard_errors};
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};

@@ -146,15 +146,24 @@ fn check_category_values(matrix: &ResponseMatrix, values: &[Vec<i64>], opts: &Wr
             }
         }
     }
-    match needed.iter().zip(values).position(|(&n, v)| n > v.len()) {
-        Some(j) => Err(format!(
-            "item \"{}\" has category {} but only {} category values",
-            matrix.items()[j],
-            needed[j] - 1,
-            values[j].len()
-        )),
-        None => Ok(()),
+    for ((&n, v), item) in needed.iter().zip(values).zip(matrix.items()) {
+        let Some(written) = v.get(..n) else {
+            return Err(format!(
+                "item \"{item}\" has category {} but only {} category values",
+                n - 1,
+                v.len()
+            ));
+        };
+        if let Some(code) = written
+            .iter()
+            .find(|&&x| opts.raw_codes && (i64::from(FIRST_MISSING)..=i64::from(NOT_ADMINISTERED)).contains(&x))
+        {
+            return Err(format!(
+                "item \"{item}\" has the value {code}, which would read back as a missing code"
+            ));
+        }
     }
+    Ok(())
 }
 
 /// The byte as written: raw, or as scaling sees it.

@@ -135,7 +135,7 @@ impl EtsClass {
     pub fn dichotomous(delta: f64, se: f64, p_value: f64) -> EtsClass {
         let size = delta.abs();
         let focal = delta > 0.0;
-        if !(p_value < LEVEL) || size < 1.0 {
+        if p_value >= LEVEL || size < 1.0 {
             EtsClass::A
         } else if size >= 1.5 && (size - 1.0) / se > Z_95 {
             if focal { EtsClass::CPlus } else { EtsClass::CMinus }
@@ -150,7 +150,7 @@ impl EtsClass {
     pub fn polytomous(effect: f64, p_value: f64) -> EtsClass {
         let size = effect.abs();
         let focal = effect > 0.0;
-        if !(p_value < LEVEL) || size <= 0.17 {
+        if p_value >= LEVEL || size <= 0.17 {
             EtsClass::AA
         } else if size > 0.25 {
             if focal { EtsClass::CcPlus } else { EtsClass::CcMinus }
@@ -248,7 +248,10 @@ pub fn mantel_haenszel(matrix: &ResponseMatrix, options: &MhOptions) -> Result<M
     let names = matrix.group_names();
     for index in [options.reference, options.focal] {
         if usize::from(index) >= names.len() {
-            return Err(DifError::Group { index, groups: names.len() });
+            return Err(DifError::Group {
+                index,
+                groups: names.len(),
+            });
         }
     }
     let reference = names[usize::from(options.reference)].clone();
@@ -261,7 +264,10 @@ pub fn mantel_haenszel(matrix: &ResponseMatrix, options: &MhOptions) -> Result<M
         Matching::Rest => "rest",
         Matching::Given(scores) => {
             if scores.len() != matrix.n_persons() {
-                return Err(DifError::MatchingLength { persons: matrix.n_persons(), got: scores.len() });
+                return Err(DifError::MatchingLength {
+                    persons: matrix.n_persons(),
+                    got: scores.len(),
+                });
             }
             if options.max_purification_iterations > 0 {
                 return Err(DifError::PurifyGiven);
@@ -276,22 +282,36 @@ pub fn mantel_haenszel(matrix: &ResponseMatrix, options: &MhOptions) -> Result<M
         .zip(matrix.groups())
         .enumerate()
         .filter(|&(_, (w, &g))| w > 0.0 && (g == options.reference || g == options.focal))
-        .map(|(person, (weight, &g))| Member { person, focal: g == options.focal, weight })
+        .map(|(person, (weight, &g))| Member {
+            person,
+            focal: g == options.focal,
+            weight,
+        })
         .collect();
     for (is_focal, role, name) in [(false, "reference", &reference), (true, "focal", &focal)] {
         if !members.iter().any(|m| m.focal == is_focal) {
-            return Err(DifError::EmptyGroup { role, name: name.clone() });
+            return Err(DifError::EmptyGroup {
+                role,
+                name: name.clone(),
+            });
         }
     }
 
-    let study = Study { matrix, options, members };
+    let study = Study {
+        matrix,
+        options,
+        members,
+    };
     let mut anchor = vec![true; matrix.n_items()];
     let mut items = study.analyse(&anchor);
     let mut purification = None;
     if options.max_purification_iterations > 0 {
         let mut iterations = 0;
         let converged = loop {
-            let next: Vec<bool> = items.iter().map(|it| !it.class.is_some_and(EtsClass::is_flagged)).collect();
+            let next: Vec<bool> = items
+                .iter()
+                .map(|it| !it.class.is_some_and(EtsClass::is_flagged))
+                .collect();
             if next == anchor {
                 break true;
             }
@@ -302,10 +322,26 @@ pub fn mantel_haenszel(matrix: &ResponseMatrix, options: &MhOptions) -> Result<M
             items = study.analyse(&anchor);
             iterations += 1;
         };
-        let anchors = matrix.items().iter().zip(&anchor).filter(|&(_, &a)| a).map(|(name, _)| name.clone()).collect();
-        purification = Some(Purification { iterations, converged, anchors });
+        let anchors = matrix
+            .items()
+            .iter()
+            .zip(&anchor)
+            .filter(|&(_, &a)| a)
+            .map(|(name, _)| name.clone())
+            .collect();
+        purification = Some(Purification {
+            iterations,
+            converged,
+            anchors,
+        });
     }
-    Ok(MhReport { reference, focal, matching, purification, items })
+    Ok(MhReport {
+        reference,
+        focal,
+        matching,
+        purification,
+        items,
+    })
 }
 
 /// The persons and options of one analysis.
