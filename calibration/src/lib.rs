@@ -16,3 +16,4 @@ pub mod dif;
 pub mod em;
 pub mod model;
 pub mod quadrature;
+pub mod simulate;

@@ -60,7 +60,11 @@ mod tests {
         let mean: f64 = grid.nodes.iter().zip(&w).map(|(t, w)| t * w).sum();
         let var: f64 = grid.nodes.iter().zip(&w).map(|(t, w)| (t - mean).powi(2) * w).sum();
         assert!((total - 1.0).abs() < 1e-12);
-        assert!((mean - 0.5).abs() < 1e-6);
-        assert!((var - 1.44).abs() < 1e-4);
+        // The grid ends 4.6 SD above the mean: the truncated tail shifts the moments by ~1e-5.
+        assert!((mean - 0.5).abs() < 1e-4, "{mean}");
+        assert!((var - 1.44).abs() < 1e-3, "{var}");
+        let standard: Vec<f64> = grid.log_normal_weights(0.0, 1.0).iter().map(|l| l.exp()).collect();
+        let var: f64 = grid.nodes.iter().zip(&standard).map(|(t, w)| t * t * w).sum();
+        assert!((var - 1.0).abs() < 1e-6, "{var}");
     }
 }

@@ -142,7 +142,10 @@ fn check_case(file: &str, model: Model) {
 
     for ((item, mirt), se) in fit.items.iter().zip(&mirt_items).zip(ses) {
         let name = se["item"].as_str().unwrap();
-        let se_values: Vec<f64> = se_keys(item).iter().map(|k| se[k.as_str()].as_f64().unwrap_or(0.0)).collect();
+        let se_values: Vec<f64> = se_keys(item)
+            .iter()
+            .map(|k| se[k.as_str()].as_f64().unwrap_or(0.0))
+            .collect();
         for (k, (got, want)) in item.values.iter().zip(&mirt.values).enumerate() {
             let gap = (got - want).abs();
             let within = gap < 2e-3 || (beyond_mirt && item.free[k] && gap < 0.1 * se_values[k].abs());
@@ -168,16 +171,26 @@ fn check_case(file: &str, model: Model) {
         let name = reference["item"].as_str().unwrap();
         for (k, key) in se_keys(item).iter().enumerate() {
             if let (Some(got), Some(want)) = (ours[k], reference[key.as_str()].as_f64()) {
-                assert!((got / want - 1.0).abs() < 0.05, "{file} {name} SE {key}: {got} vs mirt {want}");
+                assert!(
+                    (got / want - 1.0).abs() < 0.05,
+                    "{file} {name} SE {key}: {got} vs mirt {want}"
+                );
             } else {
                 assert!(!item.free[k], "{file} {name}: no SE for free value {key}");
             }
         }
     }
-    if let (Some(got), Some(want)) =
-        (se.group_variances[0], r["group_pars"]["se"].as_array().and_then(|s| s.get(1)).and_then(Value::as_f64))
-    {
-        assert!((got / want - 1.0).abs() < 0.05, "{file} variance SE {got} vs mirt {want}");
+    if let (Some(got), Some(want)) = (
+        se.group_variances[0],
+        r["group_pars"]["se"]
+            .as_array()
+            .and_then(|s| s.get(1))
+            .and_then(Value::as_f64),
+    ) {
+        assert!(
+            (got / want - 1.0).abs() < 0.05,
+            "{file} variance SE {got} vs mirt {want}"
+        );
     }
 }
 

@@ -42,8 +42,13 @@ fn load(file: &str, columns: &[String], group: Option<&str>) -> ResponseMatrix {
     let mut names: Vec<i64> = labels.clone();
     names.sort_unstable();
     names.dedup();
-    let groups = labels.iter().map(|l| names.iter().position(|n| n == l).unwrap() as u16).collect();
-    matrix.with_groups(groups, names.iter().map(i64::to_string).collect()).unwrap()
+    let groups = labels
+        .iter()
+        .map(|l| names.iter().position(|n| n == l).unwrap() as u16)
+        .collect();
+    matrix
+        .with_groups(groups, names.iter().map(i64::to_string).collect())
+        .unwrap()
 }
 
 /// Calibrates a TAM reference case on TAM's grid and compares estimates and log-likelihood.
@@ -57,8 +62,11 @@ fn check_tam(file: &str, model: Model, group: Option<&str>) {
         .map(|c| c.as_str().unwrap().into())
         .collect();
     let matrix = load(r["data_file"].as_str().unwrap(), &columns, group);
-    let items: Vec<ItemParams> =
-        matrix.categories().iter().map(|&k| ItemParams::new(model.for_categories(k), k)).collect();
+    let items: Vec<ItemParams> = matrix
+        .categories()
+        .iter()
+        .map(|&k| ItemParams::new(model.for_categories(k), k))
+        .collect();
     let opts = Options {
         grid: Grid::rectangular(21, -6.0, 6.0),
         ..Options::default()
@@ -104,14 +112,20 @@ fn check_tam(file: &str, model: Model, group: Option<&str>) {
                     .grid
                     .nodes
                     .iter()
-                    .map(|t| (-0.5 * ((t - group.mean) / sd).powi(2)).exp() / (sd * (2.0 * std::f64::consts::PI).sqrt()) * step)
+                    .map(|t| {
+                        (-0.5 * ((t - group.mean) / sd).powi(2)).exp() / (sd * (2.0 * std::f64::consts::PI).sqrt())
+                            * step
+                    })
                     .sum();
                 n * mass.ln()
             })
             .sum()
     };
     let ll_at_tam = log_likelihood(&matrix, &tam_items, &tam_groups, &opts.grid) + tam_offset(&tam_groups);
-    assert!((ll_at_tam - tam_ll).abs() < 1e-3, "at TAM's estimates {ll_at_tam} vs TAM {tam_ll}");
+    assert!(
+        (ll_at_tam - tam_ll).abs() < 1e-3,
+        "at TAM's estimates {ll_at_tam} vs TAM {tam_ll}"
+    );
     let ours = fit.loglik + tam_offset(&fit.groups);
     assert!((ours - tam_ll).abs() < 1e-2, "{ours} vs TAM {tam_ll}");
 

@@ -3,6 +3,7 @@
 //!
 //! [`mh`] is the observed-score screen operational programmes run first: Mantel–Haenszel for
 //! dichotomous items (with the ETS A/B/C classes) and Mantel's test with the standardized mean
-//! difference for polytomous ones. IRT-based likelihood-ratio DIF lives beside it.
+//! difference for polytomous ones. IRT likelihood-ratio DIF (`lr`, written separately) is to
+//! sit beside it.
 
 pub mod mh;

@@ -9,6 +9,7 @@
 //! decreases. Convergence is mirt's rule: the largest change of any free parameter
 //! in one plain EM step is below the tolerance.
 
+mod checks;
 mod estep;
 mod mstep;
 mod se;
@@ -33,6 +34,8 @@ pub struct Options {
     pub max_cycles: usize,
     /// SQUAREM acceleration.
     pub accelerate: bool,
+    /// Standard errors by Oakes' identity (two E-steps per free parameter).
+    pub standard_errors: bool,
 }
 
 impl Default for Options {
@@ -42,6 +45,7 @@ impl Default for Options {
             tolerance: 1e-4,
             max_cycles: 500,
             accelerate: true,
+            standard_errors: false,
         }
     }
 }
@@ -80,6 +84,12 @@ pub struct Fit {
     pub cycles: usize,
     pub converged: bool,
     pub history: Vec<Cycle>,
+    /// Standard errors, when asked for and available.
+    pub standard_errors: Option<StandardErrors>,
+    /// Why standard errors are missing although they were asked for.
+    pub standard_error_problem: Option<String>,
+    /// Persons without any scored response: they add nothing to the likelihood.
+    pub persons_without_responses: usize,
 }
 
 /// Why a calibration cannot run.
@@ -260,6 +270,7 @@ pub fn calibrate(
     if items.len() != matrix.n_items() {
         return Err(CalibrationError::ItemCount(items.len(), matrix.n_items()));
     }
+    checks::check(matrix, &items)?;
     let categories: Vec<u8> = items.iter().map(|i| i.categories).collect();
     let anchored = items.iter().any(|i| i.n_free() == 0);
     let rasch_family = items.iter().filter(|i| i.n_free() > 0).all(|i| i.model.fixed_slope());
@@ -335,6 +346,17 @@ pub fn calibrate(
     }
     let e = problem.expected(&state.items, &state.groups);
     loglik = if e.loglik.is_finite() { e.loglik } else { loglik };
+    let (standard_errors, standard_error_problem) = if opts.standard_errors {
+        match se::oakes(&problem, &state) {
+            Ok(se) => (Some(se), None),
+            Err(e) => (None, Some(e.to_string())),
+        }
+    } else {
+        (None, None)
+    };
+    let persons_without_responses = (0..problem.prep.n_persons())
+        .filter(|&p| problem.prep.person(p).is_empty())
+        .count();
     let n_parameters = state.pack().len();
     let n = matrix.n_persons() as f64;
     Ok(Fit {
@@ -348,6 +370,9 @@ pub fn calibrate(
         cycles: history.len(),
         converged,
         history,
+        standard_errors,
+        standard_error_problem,
+        persons_without_responses,
     })
 }
 

@@ -178,7 +178,12 @@ fn unpack_se(at: &State, cov: &DMatrix<f64>) -> StandardErrors {
         group_means.push(take(g.free_mean));
         group_variances.push(take(g.free_variance));
     }
-    StandardErrors { items, item_covariances, group_means, group_variances }
+    StandardErrors {
+        items,
+        item_covariances,
+        group_means,
+        group_variances,
+    }
 }
 
 /// Standard errors at any parameter point of `matrix` (e.g. another program's
@@ -190,6 +195,15 @@ pub fn standard_errors(
     grid: &crate::quadrature::Grid,
 ) -> Result<StandardErrors, SeError> {
     let categories: Vec<u8> = items.iter().map(|i| i.categories).collect();
-    let problem = Problem { prep: super::Prepared::new(matrix, &categories), grid };
-    oakes(&problem, &State { items: items.to_vec(), groups: groups.to_vec() })
+    let problem = Problem {
+        prep: super::Prepared::new(matrix, &categories),
+        grid,
+    };
+    oakes(
+        &problem,
+        &State {
+            items: items.to_vec(),
+            groups: groups.to_vec(),
+        },
+    )
 }

@@ -1,5 +1,6 @@
 //! The CSV reader: lines to cells to bytes, in one pass over a buffered (maybe gzip) stream.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
@@ -171,66 +172,66 @@ impl<'a> Records<'a> {
     /// Takes one row of the right width; bad cells are reported, never returned.
     fn push(&mut self, at: usize, line: &[u8], cells: &[Cell], problems: &mut Problems) {
         self.rows += 1;
-        let names = &self.layout.names;
-        for (coder, &col) in self.coders.iter_mut().zip(&self.layout.items) {
-            let bytes = cells[col].bytes(line);
-            let byte = item_byte(coder, bytes, self.raw_codes).unwrap_or_else(|error| {
+        let layout = self.layout;
+        let mut report = |col: usize, message: &str| {
+            problems
+                .report(|| Problem::new(Some(at), Some(&layout.names[col]), message).with_text(cells[col].bytes(line)))
+        };
+        for (coder, &col) in self.coders.iter_mut().zip(&layout.items) {
+            let byte = item_byte(coder, cells[col].bytes(line), self.raw_codes).unwrap_or_else(|error| {
                 if let Some(message) = error {
-                    problems.report(|| Problem::new(Some(at), Some(&names[col]), message).with_text(bytes));
+                    report(col, message);
                 }
                 NOT_ADMINISTERED
             });
             self.data.push(byte);
         }
-        let mut text = |col: usize| match cells[col].text(line) {
-            Some(text) => text,
-            None => {
-                problems.report(|| {
-                    Problem::new(Some(at), Some(&names[col]), "not UTF-8 text").with_text(cells[col].bytes(line))
-                });
-                Default::default()
+        let mut text = |col: usize| {
+            let text = cells[col].text(line);
+            if text.is_none() {
+                report(col, "not UTF-8 text");
             }
+            text
         };
-        if let Some(col) = self.layout.id {
-            self.persons.push(text(col).into_owned());
+        if let Some(col) = layout.id
+            && let Some(id) = text(col)
+        {
+            self.persons.push(id.into_owned());
         }
-        if let Some(col) = self.layout.booklet {
-            self.booklets.push(text(col).into_owned());
+        if let Some(col) = layout.booklet
+            && let Some(booklet) = text(col)
+        {
+            self.booklets.push(booklet.into_owned());
         }
-        if let Some(col) = self.layout.group {
-            let name = text(col);
-            let group = match self.group_index.get(name.as_ref()) {
-                Some(&g) => Ok(g),
-                None if is_missing(name.as_bytes()) => Err("missing group"),
-                None => match u16::try_from(self.group_names.len()) {
-                    Ok(g) => {
-                        let name = name.into_owned();
-                        self.group_index.insert(name.clone(), g);
-                        self.group_names.push(name);
-                        Ok(g)
-                    }
-                    Err(_) => Err("more than 65,536 groups"),
-                },
-            };
-            self.groups.push(group.unwrap_or_else(|message| {
-                problems
-                    .report(|| Problem::new(Some(at), Some(&names[col]), message).with_text(cells[col].bytes(line)));
-                0
-            }));
+        if let Some(col) = layout.group
+            && let Some(name) = text(col)
+        {
+            match self.group(name) {
+                Ok(g) => self.groups.push(g),
+                Err(message) => report(col, message),
+            }
         }
-        if let Some(col) = self.layout.weight {
-            let bytes = cells[col].bytes(line);
-            let weight = match std::str::from_utf8(bytes).ok().and_then(|s| s.parse::<f64>().ok()) {
-                Some(w) if w.is_finite() && w >= 0.0 => Ok(w),
-                Some(_) => Err("weights must be finite and ≥ 0"),
-                None if is_missing(bytes) => Err("missing weight"),
-                None => Err("not a number"),
-            };
-            self.weights.push(weight.unwrap_or_else(|message| {
-                problems.report(|| Problem::new(Some(at), Some(&names[col]), message).with_text(bytes));
-                0.0
-            }));
+        if let Some(col) = layout.weight {
+            match parse_weight(cells[col].bytes(line)) {
+                Ok(w) => self.weights.push(w),
+                Err(message) => report(col, message),
+            }
         }
+    }
+
+    /// The index of a person's group; groups are numbered in order of first appearance.
+    fn group(&mut self, name: Cow<str>) -> Result<u16, &'static str> {
+        if let Some(&g) = self.group_index.get(name.as_ref()) {
+            return Ok(g);
+        }
+        if is_missing(name.as_bytes()) {
+            return Err("missing group");
+        }
+        let g = u16::try_from(self.group_names.len()).map_err(|_| "more than 65,536 groups")?;
+        let name = name.into_owned();
+        self.group_index.insert(name.clone(), g);
+        self.group_names.push(name);
+        Ok(g)
     }
 
     /// Renumbers categories in sorted order, orders groups and builds the matrix.
@@ -295,6 +296,16 @@ impl<'a> Records<'a> {
             booklets: layout.booklet.map(|_| booklets),
             category_values,
         })
+    }
+}
+
+/// A sampling weight: a finite number ≥ 0.
+fn parse_weight(bytes: &[u8]) -> Result<f64, &'static str> {
+    match std::str::from_utf8(bytes).ok().and_then(|s| s.parse::<f64>().ok()) {
+        Some(w) if w.is_finite() && w >= 0.0 => Ok(w),
+        Some(_) => Err("weights must be finite and ≥ 0"),
+        None if is_missing(bytes) => Err("missing weight"),
+        None => Err("not a number"),
     }
 }
 

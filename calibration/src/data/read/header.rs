@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use super::ReadOptions;
 use super::error::{Problem, Problems};
-use super::split::{Cell, is_number};
+use super::split::Cell;
 
 /// The line the header is on.
 const HEADER_LINE: Option<usize> = Some(1);
@@ -24,7 +24,7 @@ impl Layout {
     /// Reads the header cells and resolves the options against them; `None` after
     /// reporting problems, since no row can be read without a sound header.
     pub(super) fn resolve(line: &[u8], cells: &[Cell], opts: &ReadOptions, problems: &mut Problems) -> Option<Self> {
-        if cells.iter().all(|c| is_number(c.bytes(line))) {
+        if cells.iter().all(|c| c.is_unquoted_number(line)) {
             problems.report(|| {
                 Problem::new(
                     HEADER_LINE,

@@ -11,6 +11,7 @@ use std::borrow::Cow;
 pub(super) struct Cell {
     start: usize,
     end: usize,
+    quoted: bool,
     /// The cell was quoted and holds `""` pairs still to be collapsed into `"`.
     escaped: bool,
 }
@@ -19,6 +20,12 @@ impl Cell {
     /// The content as bytes (a quoted cell's `""` pairs left as they are).
     pub(super) fn bytes<'l>(&self, line: &'l [u8]) -> &'l [u8] {
         &line[self.start..self.end]
+    }
+
+    /// Whether the cell is an unquoted number: a header of such cells is a data row, while
+    /// quoting marks a number as a name (as the writer does for items named `1`, `2`, …).
+    pub(super) fn is_unquoted_number(&self, line: &[u8]) -> bool {
+        !self.quoted && is_number(self.bytes(line))
     }
 
     /// The content as text, `""` collapsed; `None` if it is not UTF-8.
@@ -64,6 +71,7 @@ pub(super) fn split(line: &[u8], cells: &mut Vec<Cell>) -> Result<(), QuoteError
             cells.push(Cell {
                 start: start + 1,
                 end,
+                quoted: true,
                 escaped,
             });
             let mut after = end + 1;
@@ -84,6 +92,7 @@ pub(super) fn split(line: &[u8], cells: &mut Vec<Cell>) -> Result<(), QuoteError
             cells.push(Cell {
                 start,
                 end,
+                quoted: false,
                 escaped: false,
             });
             match comma {
@@ -145,7 +154,7 @@ pub(super) fn parse_integer(bytes: &[u8]) -> Option<i64> {
     if negative { Some(value) } else { value.checked_neg() }
 }
 
-/// Whether a cell reads as a number of any kind (used to recognise a data row posing as a header).
+/// Whether text reads as a number of any kind.
 pub(super) fn is_number(bytes: &[u8]) -> bool {
     std::str::from_utf8(bytes).is_ok_and(|s| s.parse::<f64>().is_ok())
 }

@@ -9,6 +9,7 @@ use flate2::Compression;
 use flate2::write::GzEncoder;
 
 use super::Columns;
+use super::split::is_number;
 use crate::data::ResponseMatrix;
 use crate::data::codes::{FIRST_MISSING, MissingPolicy, NOT_ADMINISTERED};
 
@@ -97,6 +98,9 @@ fn check(matrix: &ResponseMatrix, booklets: Option<&[String]>, opts: &WriteOptio
     if let Some(twice) = header.clone().find(|name| !seen.insert(name.as_str())) {
         return Err(format!("the header would name column \"{twice}\" twice"));
     }
+    if header.clone().any(String::is_empty) {
+        return Err("a column without a name cannot be read back".into());
+    }
     if c.weight.is_some() && matrix.raw_weights().is_none() {
         return Err("a weight column is asked for but the matrix has no weights".into());
     }
@@ -114,9 +118,14 @@ fn check(matrix: &ResponseMatrix, booklets: Option<&[String]>, opts: &WriteOptio
     {
         return Err(format!("group name \"{name}\" would read back as a missing group"));
     }
-    let texts = header.chain(matrix.group_names()).chain(booklets.into_iter().flatten());
+    // Only the columns written: a line break elsewhere does no harm.
+    let groups = c.group.iter().flat_map(|_| matrix.group_names());
     let ids = c.id.iter().flat_map(|_| matrix.persons());
-    if let Some(text) = texts.chain(ids).find(|t| t.contains(['\n', '\r'])) {
+    let mut texts = header
+        .chain(groups)
+        .chain(ids)
+        .chain(c.booklet.iter().zip(booklets).flat_map(|(_, b)| b));
+    if let Some(text) = texts.find(|t| t.contains(['\n', '\r'])) {
         return Err(format!(
             "\"{}\" holds a line break, which a CSV cell cannot",
             text.escape_debug()
@@ -184,7 +193,12 @@ fn write_rows(
         if k > 0 {
             line.push(b',');
         }
-        push_text(&mut line, name);
+        // A quoted number is a name to the reader, an unquoted one a sign of a missing header.
+        if is_number(name.as_bytes()) {
+            push_quoted(&mut line, name);
+        } else {
+            push_text(&mut line, name);
+        }
     }
     line.push(b'\n');
     out.write_all(&line)?;
@@ -229,10 +243,14 @@ fn write_rows(
 fn push_text(line: &mut Vec<u8>, text: &str) {
     let blank = |c: char| c == ' ' || c == '\t';
     if text.contains([',', '"']) || text.starts_with(blank) || text.ends_with(blank) {
-        line.push(b'"');
-        line.extend_from_slice(text.replace('"', "\"\"").as_bytes());
-        line.push(b'"');
+        push_quoted(line, text);
     } else {
         line.extend_from_slice(text.as_bytes());
     }
+}
+
+fn push_quoted(line: &mut Vec<u8>, text: &str) {
+    line.push(b'"');
+    line.extend_from_slice(text.replace('"', "\"\"").as_bytes());
+    line.push(b'"');
 }
