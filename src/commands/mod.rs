@@ -1,6 +1,7 @@
 //! Subcommands of `assess`.
 
 mod bank;
+mod calibrate;
 mod design;
 
 use std::process::ExitCode;
@@ -20,6 +21,8 @@ enum Command {
     /// Validate, import and export item banks.
     #[command(subcommand)]
     Bank(bank::BankCommand),
+    /// Calibrate items by marginal maximum likelihood (EM) and write a run directory.
+    Calibrate(calibrate::CalibrateArgs),
     /// Generate and check booklet designs.
     #[command(subcommand)]
     Design(design::DesignCommand),
@@ -30,5 +33,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Bank(c) => bank::run(c),
         Command::Design(c) => design::run(c),
+        Command::Calibrate(c) => calibrate::run(c),
     }
 }

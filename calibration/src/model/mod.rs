@@ -164,6 +164,19 @@ impl ItemParams {
         }
     }
 
+    /// The names of `values` in output files, as mirt names them.
+    pub fn value_names(&self) -> Vec<String> {
+        let mut names = vec!["a1".to_string()];
+        match self.model {
+            Model::Rasch | Model::TwoPl => names.push("d".into()),
+            Model::ThreePl => names.extend(["d".into(), "logit(g)".into()]),
+            Model::Graded | Model::Gpcm | Model::Pcm => {
+                names.extend((1..self.categories).map(|k| format!("d{k}")))
+            }
+        }
+        names
+    }
+
     /// Number of estimated parameters.
     pub fn n_free(&self) -> usize {
         self.free.iter().filter(|&&f| f).count()

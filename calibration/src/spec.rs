@@ -1,0 +1,191 @@
+//! A calibration spec: which model each item gets, priors, and anchor items fixed
+//! at earlier estimates — mirt's `itemtype` vector and `PRIOR` syntax as a file.
+//!
+//! ```toml
+//! model = "2pl"                 # every item not listed below
+//! [items]
+//! Q01 = "3pl"
+//! Q07 = "graded"
+//! [prior.g]                     # Beta(α, β) on 3PL asymptotes (mirt: PRIOR = (…, g, expbeta, α, β))
+//! alpha = 5
+//! beta = 17
+//! [anchors]
+//! run = "../round-2024"         # fix items at the estimates in that run's items.json
+//! items = ["Q01", "Q02"]        # optional: only these
+//! ```
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::model::{BetaPrior, ItemParams, Model};
+
+/// The spec file.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Spec {
+    pub model: Option<String>,
+    #[serde(default)]
+    pub items: BTreeMap<String, String>,
+    #[serde(default)]
+    pub prior: Priors,
+    pub anchors: Option<Anchors>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Priors {
+    pub g: Option<GuessPrior>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GuessPrior {
+    pub alpha: f64,
+    pub beta: f64,
+    /// Items it applies to; all 3PL items when absent.
+    pub items: Option<Vec<String>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Anchors {
+    /// A run directory whose `items.json` holds the anchor estimates.
+    pub run: PathBuf,
+    pub items: Option<Vec<String>>,
+}
+
+/// What is wrong with a spec, naming the item or key.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum SpecError {
+    #[error("unknown model `{0}` (use Rasch, 2PL, 3PL, graded, gpcm or pcm)")]
+    UnknownModel(String),
+    #[error("the spec names item `{0}`, which is not in the data")]
+    UnknownItem(String),
+    #[error("prior on g: alpha and beta must be ≥ 1 (got {0}, {1})")]
+    BadPrior(f64, f64),
+    #[error("anchor item `{item}`: {message}")]
+    Anchor { item: String, message: String },
+    #[error("cannot read anchors from {path}: {message}")]
+    AnchorFile { path: String, message: String },
+}
+
+#[derive(Deserialize)]
+struct AnchorRecord {
+    item: String,
+    params: ItemParams,
+}
+
+impl Spec {
+    /// Reads a spec file.
+    pub fn read(path: &Path) -> Result<Spec, String> {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        toml::from_str(&text).map_err(|e| format!("{}: {}", path.display(), e.message()))
+    }
+
+    /// Builds each item's starting parameters for data with these item names and
+    /// category counts; `base_dir` resolves a relative anchor run.
+    pub fn build(&self, names: &[String], categories: &[u8], base_dir: &Path) -> Result<Vec<ItemParams>, SpecError> {
+        let parse = |m: &str| Model::parse(m).ok_or_else(|| SpecError::UnknownModel(m.to_string()));
+        let default = parse(self.model.as_deref().unwrap_or("2pl"))?;
+        if let Some(unknown) = self.items.keys().find(|k| !names.contains(k)) {
+            return Err(SpecError::UnknownItem(unknown.clone()));
+        }
+        let mut items = Vec::with_capacity(names.len());
+        for (name, &k) in names.iter().zip(categories) {
+            let model = match self.items.get(name) {
+                Some(m) => parse(m)?,
+                None => default,
+            };
+            items.push(ItemParams::new(model.for_categories(k), k));
+        }
+        if let Some(prior) = &self.prior.g {
+            if prior.alpha < 1.0 || prior.beta < 1.0 {
+                return Err(SpecError::BadPrior(prior.alpha, prior.beta));
+            }
+            for (name, item) in names.iter().zip(items.iter_mut()) {
+                let listed = prior.items.as_ref().is_none_or(|l| l.contains(name));
+                if item.model == Model::ThreePl && listed {
+                    item.guess_prior = Some(BetaPrior { alpha: prior.alpha, beta: prior.beta });
+                }
+            }
+        }
+        if let Some(anchors) = &self.anchors {
+            self.apply_anchors(anchors, names, &mut items, base_dir)?;
+        }
+        Ok(items)
+    }
+
+    fn apply_anchors(
+        &self,
+        anchors: &Anchors,
+        names: &[String],
+        items: &mut [ItemParams],
+        base_dir: &Path,
+    ) -> Result<(), SpecError> {
+        let path = base_dir.join(&anchors.run).join("items.json");
+        let file_error = |message: String| SpecError::AnchorFile { path: path.display().to_string(), message };
+        let text = std::fs::read_to_string(&path).map_err(|e| file_error(e.to_string()))?;
+        let records: Vec<AnchorRecord> = serde_json::from_str(&text).map_err(|e| file_error(e.to_string()))?;
+        let wanted: Vec<&String> = match &anchors.items {
+            Some(list) => list.iter().collect(),
+            None => records.iter().map(|r| &r.item).filter(|n| names.contains(n)).collect(),
+        };
+        for name in wanted {
+            let anchor = |message: &str| SpecError::Anchor { item: name.clone(), message: message.into() };
+            let at = names.iter().position(|n| n == name).ok_or_else(|| anchor("is not in the data"))?;
+            let record = records.iter().find(|r| &r.item == name).ok_or_else(|| anchor("is not in the anchor run"))?;
+            if record.params.categories != items[at].categories {
+                return Err(anchor(&format!(
+                    "has {} categories in the anchor run but {} in the data",
+                    record.params.categories, items[at].categories
+                )));
+            }
+            let mut fixed = record.params.clone();
+            fixed.fix_all();
+            items[at] = fixed;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names() -> Vec<String> {
+        ["Q1", "Q2", "Q3"].iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn models_priors_and_errors() {
+        let spec: Spec = toml::from_str("model = \"Rasch\"\n[items]\nQ2 = \"3PL\"\n[prior.g]\nalpha = 5\nbeta = 17\n").unwrap();
+        let items = spec.build(&names(), &[2, 2, 4], Path::new(".")).unwrap();
+        assert_eq!(items[0].model, Model::Rasch);
+        assert_eq!(items[1].model, Model::ThreePl);
+        assert_eq!(items[1].guess_prior, Some(BetaPrior { alpha: 5.0, beta: 17.0 }));
+        assert_eq!(items[2].model, Model::Pcm, "Rasch on a polytomous item is the PCM");
+        let bad: Spec = toml::from_str("[items]\nQ9 = \"2pl\"\n").unwrap();
+        assert_eq!(bad.build(&names(), &[2, 2, 2], Path::new(".")), Err(SpecError::UnknownItem("Q9".into())));
+        let bad: Spec = toml::from_str("model = \"nominal\"\n").unwrap();
+        assert!(matches!(bad.build(&names(), &[2, 2, 2], Path::new(".")), Err(SpecError::UnknownModel(_))));
+        assert!(toml::from_str::<Spec>("modle = \"2pl\"\n").is_err());
+    }
+
+    #[test]
+    fn anchors_are_fixed_from_a_run() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut anchor = ItemParams::new(Model::TwoPl, 2);
+        anchor.values = vec![1.3, -0.2];
+        let json = serde_json::json!([{ "item": "Q1", "params": anchor }]);
+        std::fs::write(dir.path().join("items.json"), json.to_string()).unwrap();
+        let spec = Spec { anchors: Some(Anchors { run: dir.path().to_path_buf(), items: None }), ..Spec::default() };
+        let items = spec.build(&names(), &[2, 2, 2], Path::new("/")).unwrap();
+        assert_eq!(items[0].values, vec![1.3, -0.2]);
+        assert_eq!(items[0].n_free(), 0);
+        assert_eq!(items[1].n_free(), 2);
+        let wrong = spec.build(&names(), &[3, 2, 2], Path::new("/")).unwrap_err();
+        assert!(wrong.to_string().contains("categories"), "{wrong}");
+    }
+}

@@ -1,0 +1,231 @@
+//! S-X² against mirt 1.45.1's `itemfit(mod, fit_stats = 'S_X2')` on every mirt
+//! reference case (../shared/reference/results).
+//!
+//! The statistic is computed at *mirt's* estimates (items_slope_intercept, and the
+//! latent variance for Rasch models), so the comparison tests the statistic and not
+//! the estimation. Tolerances: S-X² 1e-3 relative, df exact, p 1e-4 and RMSEA 1e-5
+//! absolute.
+
+use std::path::{Path, PathBuf};
+
+use calibration::data::ResponseMatrix;
+use calibration::data::codes::NOT_ADMINISTERED;
+use calibration::em::GroupParams;
+use calibration::fit::{Sx2, Sx2Options, s_x2};
+use calibration::model::{ItemParams, Model};
+use serde_json::Value;
+
+fn reference() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/reference")
+}
+
+fn load_json(name: &str) -> Value {
+    let text = std::fs::read_to_string(reference().join("results").join(name)).unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+/// Reads a reference CSV's item columns, recoding each item's observed values to
+/// 0..K−1 in sorted order as mirt does; `NA` is not administered.
+fn load_matrix(file: &str, columns: &[String]) -> ResponseMatrix {
+    let text = std::fs::read_to_string(reference().join(file)).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').map(|h| h.trim_matches('"')).collect();
+    let index: Vec<usize> = columns
+        .iter()
+        .map(|c| header.iter().position(|h| h == c).unwrap())
+        .collect();
+    let rows: Vec<Vec<Option<i64>>> = lines
+        .filter(|l| !l.is_empty())
+        .map(|l| {
+            let cells: Vec<&str> = l.split(',').collect();
+            index
+                .iter()
+                .map(|&i| cells[i].trim().parse::<f64>().ok().map(|v| v as i64))
+                .collect()
+        })
+        .collect();
+    let mut data = vec![NOT_ADMINISTERED; rows.len() * columns.len()];
+    for j in 0..columns.len() {
+        let mut values: Vec<i64> = rows.iter().filter_map(|r| r[j]).collect();
+        values.sort_unstable();
+        values.dedup();
+        for (p, row) in rows.iter().enumerate() {
+            if let Some(v) = row[j] {
+                data[p * columns.len() + j] = values.iter().position(|&x| x == v).unwrap() as u8;
+            }
+        }
+    }
+    ResponseMatrix::new(columns.to_vec(), vec![], data).unwrap()
+}
+
+fn item_columns(r: &Value) -> Vec<String> {
+    r["item_columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect()
+}
+
+/// mirt's estimates of one item, in our parameter layout.
+fn reference_values(model: Model, categories: u8, reference: &Value) -> Vec<f64> {
+    let num = |key: &str| reference[key].as_f64().unwrap();
+    let mut values = vec![num("a1")];
+    match model {
+        Model::Rasch | Model::TwoPl => values.push(num("d")),
+        Model::ThreePl => {
+            values.push(num("d"));
+            let g = num("g");
+            values.push((g / (1.0 - g)).ln());
+        }
+        Model::Graded | Model::Gpcm | Model::Pcm => {
+            values.extend((1..categories).map(|k| num(&format!("d{k}"))));
+        }
+    }
+    values
+}
+
+/// The data, mirt's item estimates and latent distribution of one reference case.
+fn mirt_model(file: &str, model: Model) -> (Value, ResponseMatrix, Vec<ItemParams>, Vec<GroupParams>) {
+    let r = load_json(file);
+    let matrix = load_matrix(r["data_file"].as_str().unwrap(), &item_columns(&r));
+    let items: Vec<ItemParams> = matrix
+        .categories()
+        .iter()
+        .zip(r["items_slope_intercept"].as_array().unwrap())
+        .map(|(&k, reference)| {
+            let model = model.for_categories(k);
+            ItemParams {
+                values: reference_values(model, k, reference),
+                ..ItemParams::new(model, k)
+            }
+        })
+        .collect();
+    let pars = r["group_pars"]["par"].as_array().unwrap();
+    // mirt estimates the latent variance exactly when every slope is fixed (Rasch, PCM),
+    // and S-X²'s df pays for it.
+    let groups = vec![GroupParams {
+        name: "all".into(),
+        mean: pars[0].as_f64().unwrap(),
+        variance: pars[1].as_f64().unwrap(),
+        free_mean: false,
+        free_variance: items.iter().all(|it| it.model.fixed_slope()),
+    }];
+    (r, matrix, items, groups)
+}
+
+fn check_case(file: &str, model: Model) {
+    let (r, matrix, items, groups) = mirt_model(file, model);
+    let result = s_x2(&matrix, &items, &groups, &Sx2Options::default()).unwrap();
+    assert_eq!(result.len(), 1);
+    assert_eq!(result[0].persons, r["itemfit"]["n_rows_used"].as_u64().unwrap() as usize);
+    let Sx2::Computed { items: ours } = &result[0].result else {
+        panic!("{file}: {:?}", result[0].result);
+    };
+    let mut failures = Vec::new();
+    for (got, want) in ours.iter().zip(r["itemfit"]["items"].as_array().unwrap()) {
+        assert_eq!(got.item, want["item"].as_str().unwrap());
+        let (sx2, df, rmsea, p) = (
+            want["S_X2"].as_f64().unwrap(),
+            want["df.S_X2"].as_u64().unwrap() as usize,
+            want["RMSEA.S_X2"].as_f64().unwrap(),
+            want["p.S_X2"].as_f64().unwrap(),
+        );
+        let ok = got.df == df
+            && got.s_x2.is_some_and(|s| (s / sx2 - 1.0).abs() < 1e-10)
+            && got.p.is_some_and(|x| (x - p).abs() < 1e-12)
+            && got.rmsea.is_some_and(|x| (x - rmsea).abs() < 1e-12);
+        if !ok {
+            failures.push(format!(
+                "{}: ours S_X2 {:?} df {} p {:?} RMSEA {:?} | mirt {sx2} df {df} p {p} RMSEA {rmsea}",
+                got.item, got.s_x2, got.df, got.p, got.rmsea
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{file}:\n{}", failures.join("\n"));
+}
+
+#[test]
+fn lsat7_2pl() {
+    check_case("LSAT7__2PL.json", Model::TwoPl);
+}
+
+#[test]
+fn lsat7_rasch() {
+    check_case("LSAT7__Rasch.json", Model::Rasch);
+}
+
+#[test]
+fn lsat6_2pl() {
+    check_case("LSAT6__2PL.json", Model::TwoPl);
+}
+
+#[test]
+fn lsat6_rasch() {
+    check_case("LSAT6__Rasch.json", Model::Rasch);
+}
+
+#[test]
+fn deayala_2pl() {
+    check_case("deAyala__2PL.json", Model::TwoPl);
+}
+
+#[test]
+fn deayala_rasch() {
+    check_case("deAyala__Rasch.json", Model::Rasch);
+}
+
+#[test]
+fn sat12_2pl() {
+    check_case("SAT12__2PL.json", Model::TwoPl);
+}
+
+#[test]
+fn sat12_rasch() {
+    check_case("SAT12__Rasch.json", Model::Rasch);
+}
+
+#[test]
+fn sat12_3pl_with_prior() {
+    check_case("SAT12__3PL_prior.json", Model::ThreePl);
+}
+
+#[test]
+fn science_graded() {
+    check_case("Science__graded.json", Model::Graded);
+}
+
+#[test]
+fn science_gpcm() {
+    check_case("Science__gpcm.json", Model::Gpcm);
+}
+
+#[test]
+fn science_pcm() {
+    check_case("Science__PCM.json", Model::Pcm);
+}
+
+#[test]
+fn pisa_math_2pl() {
+    check_case("pisaMath__2PL.json", Model::TwoPl);
+}
+
+#[test]
+fn pisa_math_rasch() {
+    check_case("pisaMath__Rasch.json", Model::Rasch);
+}
+
+#[test]
+fn timss_graded() {
+    check_case("timssAusTwn__graded.json", Model::Graded);
+}
+
+#[test]
+fn timss_gpcm() {
+    check_case("timssAusTwn__gpcm.json", Model::Gpcm);
+}
+
+#[test]
+fn timss_pcm() {
+    check_case("timssAusTwn__PCM.json", Model::Pcm);
+}
