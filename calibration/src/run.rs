@@ -25,11 +25,16 @@ impl RunDir {
         if path.join("manifest.json").exists() && !replace {
             return Err(std::io::Error::new(
                 std::io::ErrorKind::AlreadyExists,
-                format!("{} already holds a run (manifest.json); choose another --out or pass --replace", path.display()),
+                format!(
+                    "{} already holds a run (manifest.json); choose another --out or pass --replace",
+                    path.display()
+                ),
             ));
         }
         std::fs::create_dir_all(path)?;
-        Ok(RunDir { path: path.to_path_buf() })
+        Ok(RunDir {
+            path: path.to_path_buf(),
+        })
     }
 
     pub fn path(&self) -> &Path {
@@ -93,7 +98,10 @@ pub fn item_reports(names: &[String], fit: &Fit) -> Vec<ItemReport> {
         .enumerate()
         .map(|(i, item)| {
             let value_names = item.value_names();
-            let se = fit.standard_errors.as_ref().map(|s| (&s.items[i], &s.item_covariances[i]));
+            let se = fit
+                .standard_errors
+                .as_ref()
+                .map(|s| (&s.items[i], &s.item_covariances[i]));
             ItemReport {
                 item: names[i].clone(),
                 model: item.model,
@@ -133,7 +141,12 @@ pub fn items_csv(reports: &[ItemReport]) -> String {
         let intercepts = if is_3pl { &p.values[1..2] } else { &p.values[1..] };
         let names = p.value_names();
         let se_of = |name: &str| r.slope_intercept_se.get(name).copied().flatten();
-        let mut row = vec![r.item.clone(), p.model.name().to_string(), p.categories.to_string(), format!("{}", p.values[0])];
+        let mut row = vec![
+            r.item.clone(),
+            p.model.name().to_string(),
+            p.categories.to_string(),
+            format!("{}", p.values[0]),
+        ];
         row.extend((0..width - 1).map(|k| cell(intercepts.get(k).copied())));
         row.push(cell(is_3pl.then(|| p.values[2])));
         row.push(cell(se_of("a1")));

@@ -107,7 +107,10 @@ impl Spec {
             for (name, item) in names.iter().zip(items.iter_mut()) {
                 let listed = prior.items.as_ref().is_none_or(|l| l.contains(name));
                 if item.model == Model::ThreePl && listed {
-                    item.guess_prior = Some(BetaPrior { alpha: prior.alpha, beta: prior.beta });
+                    item.guess_prior = Some(BetaPrior {
+                        alpha: prior.alpha,
+                        beta: prior.beta,
+                    });
                 }
             }
         }
@@ -125,7 +128,10 @@ impl Spec {
         base_dir: &Path,
     ) -> Result<(), SpecError> {
         let path = base_dir.join(&anchors.run).join("items.json");
-        let file_error = |message: String| SpecError::AnchorFile { path: path.display().to_string(), message };
+        let file_error = |message: String| SpecError::AnchorFile {
+            path: path.display().to_string(),
+            message,
+        };
         let text = std::fs::read_to_string(&path).map_err(|e| file_error(e.to_string()))?;
         let records: Vec<AnchorRecord> = serde_json::from_str(&text).map_err(|e| file_error(e.to_string()))?;
         let wanted: Vec<&String> = match &anchors.items {
@@ -133,9 +139,18 @@ impl Spec {
             None => records.iter().map(|r| &r.item).filter(|n| names.contains(n)).collect(),
         };
         for name in wanted {
-            let anchor = |message: &str| SpecError::Anchor { item: name.clone(), message: message.into() };
-            let at = names.iter().position(|n| n == name).ok_or_else(|| anchor("is not in the data"))?;
-            let record = records.iter().find(|r| &r.item == name).ok_or_else(|| anchor("is not in the anchor run"))?;
+            let anchor = |message: &str| SpecError::Anchor {
+                item: name.clone(),
+                message: message.into(),
+            };
+            let at = names
+                .iter()
+                .position(|n| n == name)
+                .ok_or_else(|| anchor("is not in the data"))?;
+            let record = records
+                .iter()
+                .find(|r| &r.item == name)
+                .ok_or_else(|| anchor("is not in the anchor run"))?;
             if record.params.categories != items[at].categories {
                 return Err(anchor(&format!(
                     "has {} categories in the anchor run but {} in the data",
@@ -160,16 +175,23 @@ mod tests {
 
     #[test]
     fn models_priors_and_errors() {
-        let spec: Spec = toml::from_str("model = \"Rasch\"\n[items]\nQ2 = \"3PL\"\n[prior.g]\nalpha = 5\nbeta = 17\n").unwrap();
+        let spec: Spec =
+            toml::from_str("model = \"Rasch\"\n[items]\nQ2 = \"3PL\"\n[prior.g]\nalpha = 5\nbeta = 17\n").unwrap();
         let items = spec.build(&names(), &[2, 2, 4], Path::new(".")).unwrap();
         assert_eq!(items[0].model, Model::Rasch);
         assert_eq!(items[1].model, Model::ThreePl);
         assert_eq!(items[1].guess_prior, Some(BetaPrior { alpha: 5.0, beta: 17.0 }));
         assert_eq!(items[2].model, Model::Pcm, "Rasch on a polytomous item is the PCM");
         let bad: Spec = toml::from_str("[items]\nQ9 = \"2pl\"\n").unwrap();
-        assert_eq!(bad.build(&names(), &[2, 2, 2], Path::new(".")), Err(SpecError::UnknownItem("Q9".into())));
+        assert_eq!(
+            bad.build(&names(), &[2, 2, 2], Path::new(".")),
+            Err(SpecError::UnknownItem("Q9".into()))
+        );
         let bad: Spec = toml::from_str("model = \"nominal\"\n").unwrap();
-        assert!(matches!(bad.build(&names(), &[2, 2, 2], Path::new(".")), Err(SpecError::UnknownModel(_))));
+        assert!(matches!(
+            bad.build(&names(), &[2, 2, 2], Path::new(".")),
+            Err(SpecError::UnknownModel(_))
+        ));
         assert!(toml::from_str::<Spec>("modle = \"2pl\"\n").is_err());
     }
 
@@ -180,7 +202,13 @@ mod tests {
         anchor.values = vec![1.3, -0.2];
         let json = serde_json::json!([{ "item": "Q1", "params": anchor }]);
         std::fs::write(dir.path().join("items.json"), json.to_string()).unwrap();
-        let spec = Spec { anchors: Some(Anchors { run: dir.path().to_path_buf(), items: None }), ..Spec::default() };
+        let spec = Spec {
+            anchors: Some(Anchors {
+                run: dir.path().to_path_buf(),
+                items: None,
+            }),
+            ..Spec::default()
+        };
         let items = spec.build(&names(), &[2, 2, 2], Path::new("/")).unwrap();
         assert_eq!(items[0].values, vec![1.3, -0.2]);
         assert_eq!(items[0].n_free(), 0);

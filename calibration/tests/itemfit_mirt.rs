@@ -4,7 +4,8 @@
 //! The statistic is computed at *mirt's* estimates (items_slope_intercept, and the
 //! latent variance for Rasch models), so the comparison tests the statistic and not
 //! the estimation. Tolerances: S-X² 1e-3 relative, df exact, p 1e-4 and RMSEA 1e-5
-//! absolute.
+//! absolute. (In fact every item agrees to 1e-10: same nodes, same recursion, same
+//! collapsing, so a tolerance breach means a change of method, not rounding.)
 
 use std::path::{Path, PathBuf};
 
@@ -118,7 +119,10 @@ fn check_case(file: &str, model: Model) {
     let (r, matrix, items, groups) = mirt_model(file, model);
     let result = s_x2(&matrix, &items, &groups, &Sx2Options::default()).unwrap();
     assert_eq!(result.len(), 1);
-    assert_eq!(result[0].persons, r["itemfit"]["n_rows_used"].as_u64().unwrap() as usize);
+    assert_eq!(
+        result[0].persons,
+        r["itemfit"]["n_rows_used"].as_u64().unwrap() as usize
+    );
     let Sx2::Computed { items: ours } = &result[0].result else {
         panic!("{file}: {:?}", result[0].result);
     };
@@ -132,9 +136,9 @@ fn check_case(file: &str, model: Model) {
             want["p.S_X2"].as_f64().unwrap(),
         );
         let ok = got.df == df
-            && got.s_x2.is_some_and(|s| (s / sx2 - 1.0).abs() < 1e-10)
-            && got.p.is_some_and(|x| (x - p).abs() < 1e-12)
-            && got.rmsea.is_some_and(|x| (x - rmsea).abs() < 1e-12);
+            && got.s_x2.is_some_and(|s| (s / sx2 - 1.0).abs() < 1e-3)
+            && got.p.is_some_and(|x| (x - p).abs() < 1e-4)
+            && got.rmsea.is_some_and(|x| (x - rmsea).abs() < 1e-5);
         if !ok {
             failures.push(format!(
                 "{}: ours S_X2 {:?} df {} p {:?} RMSEA {:?} | mirt {sx2} df {df} p {p} RMSEA {rmsea}",
@@ -228,4 +232,91 @@ fn timss_gpcm() {
 #[test]
 fn timss_pcm() {
     check_case("timssAusTwn__PCM.json", Model::Pcm);
+}
+
+/// mirt refuses S-X² on incomplete data ("Only X2, G2, … can be computed with missing
+/// data"); we say so instead of computing a statistic on incomparable summed scores.
+#[test]
+fn incomplete_data_is_not_available() {
+    let (_, matrix, items, groups) = mirt_model("LSAT7__2PL.json", Model::TwoPl);
+    let mut data: Vec<u8> = (0..matrix.n_persons()).flat_map(|p| matrix.row(p).to_vec()).collect();
+    data[7] = NOT_ADMINISTERED;
+    data[4001] = calibration::data::codes::OMITTED;
+    let holes = ResponseMatrix::new(matrix.items().to_vec(), vec![], data).unwrap();
+    let result = s_x2(&holes, &items, &groups, &Sx2Options::default()).unwrap();
+    let Sx2::NotAvailable { reason } = &result[0].result else {
+        panic!("{:?}", result[0].result);
+    };
+    assert!(
+        reason.starts_with("2 of 1000 persons have missing responses"),
+        "{reason}"
+    );
+    let json = serde_json::to_value(&result[0]).unwrap();
+    assert_eq!(json["status"], "not_available");
+    assert_eq!(json["group"], "all");
+}
+
+/// Multiple groups: each group is tested on its own persons and latent distribution
+/// (mirt's itemfit on a multiple-group model), and a free group mean and variance
+/// cost two degrees of freedom.
+#[test]
+fn groups_are_tested_separately() {
+    let (_, matrix, items, groups) = mirt_model("SAT12__2PL.json", Model::TwoPl);
+    let n = matrix.n_persons();
+    let membership: Vec<u16> = (0..n).map(|p| u16::from(p >= 250)).collect();
+    let two = matrix
+        .clone()
+        .with_groups(membership, vec!["first".into(), "second".into()])
+        .unwrap();
+    let second = GroupParams {
+        name: "second".into(),
+        mean: 0.1,
+        variance: 1.2,
+        free_mean: true,
+        free_variance: true,
+    };
+    let both = [groups[0].clone(), second.clone()];
+    let result = s_x2(&two, &items, &both, &Sx2Options::default()).unwrap();
+    assert_eq!((result[0].persons, result[1].persons), (250, n - 250));
+    for (g, (range, params)) in [(0..250, &groups[0]), (250..n, &second)].into_iter().enumerate() {
+        let data: Vec<u8> = range.clone().flat_map(|p| matrix.row(p).to_vec()).collect();
+        let alone = ResponseMatrix::new(matrix.items().to_vec(), vec![], data).unwrap();
+        let single = s_x2(&alone, &items, std::slice::from_ref(params), &Sx2Options::default()).unwrap();
+        assert_eq!(result[g].result, single[0].result);
+    }
+    let fixed = GroupParams {
+        free_mean: false,
+        free_variance: false,
+        ..second
+    };
+    let known = s_x2(&two, &items, &[groups[0].clone(), fixed], &Sx2Options::default()).unwrap();
+    let (Sx2::Computed { items: free }, Sx2::Computed { items: fixed }) = (&result[1].result, &known[1].result) else {
+        panic!("S-X² not computed");
+    };
+    for (x, y) in free.iter().zip(fixed) {
+        if y.df > 2 {
+            assert_eq!(x.df + 2, y.df, "{x:?} vs {y:?}");
+        }
+    }
+    let json = serde_json::to_value(&result[1]).unwrap();
+    assert_eq!(json["status"], "computed");
+    assert_eq!(json["items"][0]["item"], "Item.1");
+}
+
+/// Parameters that do not belong to the data are an error, not a statistic.
+#[test]
+fn mismatched_parameters_are_errors() {
+    let (_, matrix, items, groups) = mirt_model("LSAT7__2PL.json", Model::TwoPl);
+    let opts = Sx2Options::default();
+    assert!(matches!(
+        s_x2(&matrix, &items[1..], &groups, &opts),
+        Err(calibration::fit::FitError::ItemCount { items: 4, columns: 5 })
+    ));
+    let mut data: Vec<u8> = (0..matrix.n_persons()).flat_map(|p| matrix.row(p).to_vec()).collect();
+    data[3] = 2;
+    let beyond = ResponseMatrix::new(matrix.items().to_vec(), vec![], data).unwrap();
+    assert!(matches!(
+        s_x2(&beyond, &items, &groups, &opts),
+        Err(calibration::fit::FitError::Category { category: 2, .. })
+    ));
 }

@@ -100,7 +100,11 @@ fn every_method_recovers_an_exact_transformation() {
     };
     assert_recovers(&custom, &anchors, TRUTH);
     // A contraction with a positive shift.
-    assert_recovers(&LinkOptions::default(), &exact_anchors(Transform { a: 0.8, b: 0.7 }), Transform { a: 0.8, b: 0.7 });
+    assert_recovers(
+        &LinkOptions::default(),
+        &exact_anchors(Transform { a: 0.8, b: 0.7 }),
+        Transform { a: 0.8, b: 0.7 },
+    );
 }
 
 #[test]
@@ -186,7 +190,10 @@ fn moment_methods_match_a_hand_computed_example() {
     let ms = linking.method(Method::MeanSigma).unwrap().transform;
     assert!((mm.a - 1.125).abs() < 1e-14 && (mm.b - 0.7625).abs() < 1e-14, "{mm:?}");
     let a = 2.12f64.sqrt();
-    assert!((ms.a - a).abs() < 1e-14 && (ms.b - (0.2 + 0.5 * a)).abs() < 1e-14, "{ms:?}");
+    assert!(
+        (ms.a - a).abs() < 1e-14 && (ms.b - (0.2 + 0.5 * a)).abs() < 1e-14,
+        "{ms:?}"
+    );
 }
 
 /// Rasch anchors: mean–mean has A = 1 and B = mean(b_base − b_new), and its jackknife over
@@ -252,7 +259,11 @@ fn delta_method_matches_the_analytic_jacobian() {
     let a = m.transform.a;
     let n = slopes.len() as f64;
     let new_slopes: Vec<f64> = anchors.iter().map(|x| x.new.values[0]).collect();
-    let var_b: f64 = new_slopes.iter().zip(&variances).map(|(s, v)| (a / (n * s)).powi(2) * v).sum();
+    let var_b: f64 = new_slopes
+        .iter()
+        .zip(&variances)
+        .map(|(s, v)| (a / (n * s)).powi(2) * v)
+        .sum();
     let se = m.estimation_se.unwrap();
     assert!((se.b - var_b.sqrt()).abs() < 1e-8, "{} vs {}", se.b, var_b.sqrt());
     assert!(se.a < 1e-9 && se.covariance.abs() < 1e-9, "{se:?}");
@@ -269,7 +280,10 @@ fn drift_screening_drops_a_planted_item() {
     drifting.values[1..].iter_mut().for_each(|d| *d -= shift);
     for screening in Method::ALL {
         let options = LinkOptions {
-            drift: Some(DriftRule { threshold: 2.0, screening }),
+            drift: Some(DriftRule {
+                threshold: 2.0,
+                screening,
+            }),
             ..LinkOptions::default()
         };
         let linking = link(&anchors, &options).unwrap();
@@ -344,16 +358,24 @@ fn bad_input_is_refused_with_a_reason() {
 
     let mut model = anchors.clone();
     model[0].new = item(Model::Graded, 2, &[1.0, 0.0]);
-    assert!(matches!(run(&model), LinkError::ModelMismatch { ref item, base: "2pl", new: "graded" } if item == "item0"));
+    assert!(
+        matches!(run(&model), LinkError::ModelMismatch { ref item, base: "2pl", new: "graded" } if item == "item0")
+    );
 
     let mut categories = anchors.clone();
     categories[5].new = item(Model::Graded, 3, &[1.0, 0.5, -0.5]);
-    assert!(matches!(run(&categories), LinkError::CategoryMismatch { base: 4, new: 3, .. }));
+    assert!(matches!(
+        run(&categories),
+        LinkError::CategoryMismatch { base: 4, new: 3, .. }
+    ));
 
     let mut slope = anchors.clone();
     slope[2].base.values[0] = -0.3;
     let err = run(&slope);
-    assert!(matches!(err, LinkError::NonPositiveSlope { round: Round::Base, .. }), "{err}");
+    assert!(
+        matches!(err, LinkError::NonPositiveSlope { round: Round::Base, .. }),
+        "{err}"
+    );
     assert!(err.to_string().contains("item2"), "{err}");
     slope[2].base.values[0] = 0.0;
     assert!(matches!(run(&slope), LinkError::NonPositiveSlope { .. }));
@@ -396,9 +418,27 @@ fn bad_input_is_refused_with_a_reason() {
         )
         .unwrap_err()
     };
-    assert!(matches!(weights(Quadrature { nodes: vec![0.0, 1.0], weights: vec![1.0] }), LinkError::Weights { .. }));
-    assert!(matches!(weights(Quadrature { nodes: vec![0.0, 1.0], weights: vec![1.0, -1.0] }), LinkError::Weights { .. }));
-    assert!(matches!(weights(Quadrature { nodes: vec![0.0, 1.0], weights: vec![1.0, 0.0] }), LinkError::Weights { .. }));
+    assert!(matches!(
+        weights(Quadrature {
+            nodes: vec![0.0, 1.0],
+            weights: vec![1.0]
+        }),
+        LinkError::Weights { .. }
+    ));
+    assert!(matches!(
+        weights(Quadrature {
+            nodes: vec![0.0, 1.0],
+            weights: vec![1.0, -1.0]
+        }),
+        LinkError::Weights { .. }
+    ));
+    assert!(matches!(
+        weights(Quadrature {
+            nodes: vec![0.0, 1.0],
+            weights: vec![1.0, 0.0]
+        }),
+        LinkError::Weights { .. }
+    ));
 
     let drift = LinkOptions {
         drift: Some(DriftRule {

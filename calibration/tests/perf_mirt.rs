@@ -23,15 +23,35 @@ fn perf_dir() -> PathBuf {
 }
 
 fn case(name: &str, model: Model, booklet: bool) {
-    let timings: Value = serde_json::from_str(&std::fs::read_to_string(perf_dir().join("mirt_timings.json")).unwrap()).unwrap();
-    let mirt = timings["cases"].as_array().unwrap().iter().find(|c| c["case"] == name).unwrap();
+    let timings: Value =
+        serde_json::from_str(&std::fs::read_to_string(perf_dir().join("mirt_timings.json")).unwrap()).unwrap();
+    let mirt = timings["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["case"] == name)
+        .unwrap();
     let file = perf_dir().join(mirt["data_file"].as_str().unwrap());
     let started = Instant::now();
-    let columns = Columns { booklet: booklet.then(|| "booklet".to_string()), ..Columns::default() };
-    let data = read_csv(&file, &ReadOptions { columns, ..ReadOptions::default() }).unwrap();
+    let columns = Columns {
+        booklet: booklet.then(|| "booklet".to_string()),
+        ..Columns::default()
+    };
+    let data = read_csv(
+        &file,
+        &ReadOptions {
+            columns,
+            ..ReadOptions::default()
+        },
+    )
+    .unwrap();
     let read = started.elapsed().as_secs_f64();
     let matrix = data.matrix;
-    let start: Vec<ItemParams> = matrix.categories().iter().map(|&k| ItemParams::new(model.for_categories(k), k)).collect();
+    let start: Vec<ItemParams> = matrix
+        .categories()
+        .iter()
+        .map(|&k| ItemParams::new(model.for_categories(k), k))
+        .collect();
     let opts = Options::default();
     let mut seconds = Vec::new();
     let mut fit = None;
@@ -65,7 +85,10 @@ fn case(name: &str, model: Model, booklet: bool) {
         fit.loglik,
         rayon::current_num_threads()
     );
-    assert!(largest_gap < 2e-3 || fit.loglik > mirt_ll, "{name}: estimates differ from mirt's by {largest_gap}");
+    assert!(
+        largest_gap < 2e-3 || fit.loglik > mirt_ll,
+        "{name}: estimates differ from mirt's by {largest_gap}"
+    );
 }
 
 #[test]

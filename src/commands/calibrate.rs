@@ -77,35 +77,58 @@ pub struct CalibrateArgs {
 
 fn progress_bar() -> ProgressBar {
     let bar = ProgressBar::new_spinner();
-    bar.set_style(ProgressStyle::with_template("{spinner} {elapsed_precise} {msg}").unwrap_or_else(|_| ProgressStyle::default_spinner()));
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {elapsed_precise} {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
     bar.enable_steady_tick(Duration::from_millis(200));
     bar
 }
 
 pub fn run(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
     if let Some(threads) = args.threads {
-        rayon::ThreadPoolBuilder::new().num_threads(threads).build_global().context("setting the thread count")?;
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build_global()
+            .context("setting the thread count")?;
     }
     let started = Instant::now();
     let bar = progress_bar();
     bar.set_message(format!("reading {}", args.responses.display()));
     let read_options = ReadOptions {
         items: args.items.clone(),
-        columns: Columns { id: args.id.clone(), group: args.group.clone(), weight: args.weight.clone(), booklet: args.booklet.clone() },
+        columns: Columns {
+            id: args.id.clone(),
+            group: args.group.clone(),
+            weight: args.weight.clone(),
+            booklet: args.booklet.clone(),
+        },
         reference_group: args.reference_group.clone(),
         raw_codes: args.raw_codes,
         ..ReadOptions::default()
     };
-    let data = read_csv(&args.responses, &read_options).with_context(|| format!("reading {}", args.responses.display()))?;
-    let policy = MissingPolicy { omitted_as_zero: !args.omitted_as_missing, ..MissingPolicy::default() };
+    let data =
+        read_csv(&args.responses, &read_options).with_context(|| format!("reading {}", args.responses.display()))?;
+    let policy = MissingPolicy {
+        omitted_as_zero: !args.omitted_as_missing,
+        ..MissingPolicy::default()
+    };
     let matrix = data.matrix.scaled(policy);
     let read_seconds = started.elapsed().as_secs_f64();
 
     let spec = match &args.spec {
         Some(path) => Spec::read(path).map_err(anyhow::Error::msg)?,
-        None => Spec { model: Some(args.model.clone()), ..Spec::default() },
+        None => Spec {
+            model: Some(args.model.clone()),
+            ..Spec::default()
+        },
     };
-    let spec_dir = args.spec.as_ref().and_then(|p| p.parent()).map(PathBuf::from).unwrap_or_default();
+    let spec_dir = args
+        .spec
+        .as_ref()
+        .and_then(|p| p.parent())
+        .map(PathBuf::from)
+        .unwrap_or_default();
     let items = spec.build(matrix.items(), &matrix.categories(), &spec_dir)?;
     let opts = Options {
         grid: Grid::rectangular(args.quadpts, -6.0, 6.0),
@@ -113,17 +136,27 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
         max_cycles: args.max_cycles,
         accelerate: !args.no_accelerate,
         standard_errors: !args.no_se,
+        start_from_data: true,
     };
     let run_dir = RunDir::create(&args.out, args.replace)?;
     let fit_started = Instant::now();
     let mut show = |c: &Cycle| {
-        bar.set_message(format!("EM cycle {:>3}  logLik {:.4}  largest change {:.2e}", c.cycle, c.loglik, c.max_change))
+        bar.set_message(format!(
+            "EM cycle {:>3}  logLik {:.4}  largest change {:.2e}",
+            c.cycle, c.loglik, c.max_change
+        ))
     };
     let fit = calibrate(&matrix, items, &opts, &mut show)?;
     let fit_seconds = fit_started.elapsed().as_secs_f64();
     bar.finish_and_clear();
 
-    let classical = item_statistics(&matrix, &ClassicalOptions { policy, ..ClassicalOptions::default() })?;
+    let classical = item_statistics(
+        &matrix,
+        &ClassicalOptions {
+            policy,
+            ..ClassicalOptions::default()
+        },
+    )?;
     let items = run::item_reports(matrix.items(), &fit);
     run_dir.write_json("items.json", &items)?;
     run_dir.write("items.csv", run::items_csv(&items).as_bytes())?;
@@ -179,5 +212,9 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
         eprintln!("warning: no standard errors: {problem}");
     }
     println!("wrote {}", args.out.display());
-    Ok(if fit.converged { ExitCode::SUCCESS } else { ExitCode::from(3) })
+    Ok(if fit.converged {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(3)
+    })
 }

@@ -36,6 +36,9 @@ pub struct Options {
     pub accelerate: bool,
     /// Standard errors by Oakes' identity (two E-steps per free parameter).
     pub standard_errors: bool,
+    /// Replace the intercepts of free items by data-based starting values (see
+    /// [`set_starting_values`]); off to start exactly from the given parameters.
+    pub start_from_data: bool,
 }
 
 impl Default for Options {
@@ -46,6 +49,7 @@ impl Default for Options {
             max_cycles: 500,
             accelerate: true,
             standard_errors: false,
+            start_from_data: true,
         }
     }
 }
@@ -242,6 +246,29 @@ impl Problem<'_> {
     }
 }
 
+/// Sets data-based starting intercepts (from each item's weighted category shares)
+/// on every item with free parameters; EM then starts near the answer and needs
+/// fewer cycles. Items that are fully fixed (anchors) are left alone.
+pub fn set_starting_values(matrix: &ResponseMatrix, items: &mut [ItemParams]) {
+    let weights = matrix.normalized_weights();
+    for (i, item) in items.iter_mut().enumerate() {
+        if item.n_free() == 0 {
+            continue;
+        }
+        let mut shares = vec![0.0; usize::from(item.categories)];
+        for (p, w) in weights.iter().enumerate() {
+            if let Some(s) = shares.get_mut(usize::from(matrix.get(p, i))) {
+                *s += w;
+            }
+        }
+        let total: f64 = shares.iter().sum();
+        if total > 0.0 {
+            shares.iter_mut().for_each(|s| *s /= total);
+            item.start_from(&shares);
+        }
+    }
+}
+
 /// The marginal log-likelihood of `matrix` at given item and group parameters
 /// (e.g. another program's estimates, to compare optima).
 pub fn log_likelihood(matrix: &ResponseMatrix, items: &[ItemParams], groups: &[GroupParams], grid: &Grid) -> f64 {
@@ -271,6 +298,10 @@ pub fn calibrate(
         return Err(CalibrationError::ItemCount(items.len(), matrix.n_items()));
     }
     checks::check(matrix, &items)?;
+    let mut items = items;
+    if opts.start_from_data {
+        set_starting_values(matrix, &mut items);
+    }
     let categories: Vec<u8> = items.iter().map(|i| i.categories).collect();
     let anchored = items.iter().any(|i| i.n_free() == 0);
     let rasch_family = items.iter().filter(|i| i.n_free() > 0).all(|i| i.model.fixed_slope());
@@ -293,56 +324,71 @@ pub fn calibrate(
     let mut state = State { items, groups };
     let mut history = Vec::new();
     let mut converged = false;
-    let mut loglik = f64::NEG_INFINITY;
+    // The EM step from the current point and the log-likelihood there.
+    let (mut next, mut loglik) = problem.em_map(&state);
     for cycle in 1..=opts.max_cycles {
         let x0 = state.pack();
-        let (s1, ll0) = problem.em_map(&state);
-        let x1 = s1.pack();
+        let x1 = next.pack();
         let change = max_abs_diff(&x0, &x1);
-        loglik = ll0;
         if change < opts.tolerance {
             let record = Cycle {
                 cycle,
-                loglik: ll0,
+                loglik,
                 max_change: change,
                 accelerated: false,
             };
             progress(&record);
             history.push(record);
-            state = s1;
+            state = next;
             converged = true;
             break;
         }
         let mut accelerated = false;
-        state = if opts.accelerate {
-            let (s2, _) = problem.em_map(&s1);
-            let x2 = s2.pack();
-            match squarem_point(&x0, &x1, &x2)
+        if opts.accelerate {
+            // SQUAREM: a second EM step, an extrapolation, and the EM step from the
+            // extrapolated point, which doubles as the next cycle's first step. The
+            // extrapolation is kept only if its likelihood is at least that of the
+            // first EM step's point, so the accepted sequence never goes down.
+            let (after_two, loglik_one) = problem.em_map(&next);
+            let candidate = squarem_point(&x0, &x1, &after_two.pack())
                 .map(|x| state.unpack(&x))
-                .filter(State::is_valid)
-            {
-                Some(candidate) => {
-                    let (stabilised, ll_candidate) = problem.em_map(&candidate);
-                    if ll_candidate >= ll0 && stabilised.is_valid() {
-                        accelerated = true;
-                        stabilised
-                    } else {
-                        s2
-                    }
+                .filter(State::is_valid);
+            let record = Cycle {
+                cycle,
+                loglik,
+                max_change: change,
+                accelerated: false,
+            };
+            match candidate.map(|c| {
+                let step = problem.em_map(&c);
+                (c, step)
+            }) {
+                Some((c, (c_next, c_loglik))) if c_loglik >= loglik_one && c_next.is_valid() => {
+                    accelerated = true;
+                    state = c;
+                    next = c_next;
+                    loglik = c_loglik;
                 }
-                None => s2,
+                _ => {
+                    state = after_two;
+                    (next, loglik) = problem.em_map(&state);
+                }
             }
-        } else {
-            s1
-        };
+            let record = Cycle { accelerated, ..record };
+            progress(&record);
+            history.push(record);
+            continue;
+        }
         let record = Cycle {
             cycle,
-            loglik: ll0,
+            loglik,
             max_change: change,
             accelerated,
         };
         progress(&record);
         history.push(record);
+        state = next;
+        (next, loglik) = problem.em_map(&state);
     }
     let e = problem.expected(&state.items, &state.groups);
     loglik = if e.loglik.is_finite() { e.loglik } else { loglik };
@@ -354,9 +400,7 @@ pub fn calibrate(
     } else {
         (None, None)
     };
-    let persons_without_responses = (0..problem.prep.n_persons())
-        .filter(|&p| problem.prep.person(p).is_empty())
-        .count();
+    let persons_without_responses = problem.prep.persons_without_responses();
     let n_parameters = state.pack().len();
     let n = matrix.n_persons() as f64;
     Ok(Fit {

@@ -1,5 +1,6 @@
-//! mirt's collapsing of sparse S-X² tables (`collapseCells` in mirt's `R/utils.R`,
-//! mirt 1.45), step for step.
+//! mirt's collapsing of sparse S-X² tables (`collapseCells` in mirt's `R/utils.R`),
+//! step for step; with it, S-X² reproduces mirt 1.45.1 on all 17 reference fits to
+//! 1e-10 (tests/itemfit_mirt.rs).
 //!
 //! An S-X² table has one row per summed score (1 … max − 1) and one column per
 //! category of the item. mirt merges rows and categories until expected counts
@@ -118,11 +119,15 @@ pub(super) fn collapse(
     if t.rows() < 2 {
         return Err(TOO_SPARSE);
     }
-    let small: Vec<Vec<bool>> = t.e.iter().map(|row| row.iter().map(|&e| e < mincell).collect()).collect();
+    let small: Vec<Vec<bool>> =
+        t.e.iter()
+            .map(|row| row.iter().map(|&e| e < mincell).collect())
+            .collect();
     let mut single = vec![false; t.rows()];
-    for r in 0..t.rows() - 1 {
+    let rows = t.rows();
+    for (r, flag) in single.iter_mut().enumerate().take(rows - 1) {
         if t.observed_in_row(r) == 1.0 {
-            single[r] = true;
+            *flag = true;
             t.add_row(r, r + 1);
         }
     }
@@ -232,8 +237,9 @@ fn merge_block(t: &mut Table, block: std::ops::RangeInclusive<usize>, target: us
 /// `mincell` or two remain; the survivors are packed to the left.
 fn collapse_across(t: &mut Table, small: &[Vec<bool>], mincell: f64) {
     let cols = t.cols();
-    for r in 0..t.rows() {
-        if !small[r].iter().any(|&s| s) {
+    let rows = t.rows();
+    for (r, flags) in small.iter().enumerate().take(rows) {
+        if !flags.iter().any(|&s| s) {
             continue;
         }
         let mut e = t.e[r].clone();
@@ -243,9 +249,7 @@ fn collapse_across(t: &mut Table, small: &[Vec<bool>], mincell: f64) {
             let at = e.iter().rposition(|&x| x == min).unwrap_or(0);
             let into = if at == 0 {
                 1
-            } else if at == e.len() - 1 {
-                at - 1
-            } else if e[at - 1] <= e[at + 1] {
+            } else if at == e.len() - 1 || e[at - 1] <= e[at + 1] {
                 at - 1
             } else {
                 at + 1
@@ -275,9 +279,7 @@ fn merge_small_rows(t: &mut Table, mincell: f64) {
         };
         let into = if r == 0 {
             1
-        } else if r == t.rows() - 1 {
-            r - 1
-        } else if t.observed_in_row(r - 1) <= t.observed_in_row(r + 1) {
+        } else if r == t.rows() - 1 || t.observed_in_row(r - 1) <= t.observed_in_row(r + 1) {
             r - 1
         } else {
             r + 1

@@ -97,7 +97,12 @@ fn item_mean_squares(name: &str, item: &ItemParams, counts: &[f64], trace: &[f64
     for node in 0..q {
         let p = &trace[node * k..(node + 1) * k];
         let mean: f64 = p.iter().enumerate().map(|(c, pc)| c as f64 * pc).sum();
-        let moment = |power: i32| -> f64 { p.iter().enumerate().map(|(c, pc)| (c as f64 - mean).powi(power) * pc).sum() };
+        let moment = |power: i32| -> f64 {
+            p.iter()
+                .enumerate()
+                .map(|(c, pc)| (c as f64 - mean).powi(power) * pc)
+                .sum()
+        };
         let (variance, fourth) = (moment(2), moment(4));
         let here: f64 = (0..k).map(|c| counts[c * q + node]).sum();
         s.respondents += here;
@@ -128,8 +133,12 @@ fn item_mean_squares(name: &str, item: &ItemParams, counts: &[f64], trace: &[f64
             )
         }),
     };
-    if s.variance <= 0.0 {
+    if s.respondents == 0.0 {
         out.note = Some("nobody answered the item".into());
+        return out;
+    }
+    if s.variance <= 0.0 {
+        out.note = Some("the model leaves the item no variance where its respondents are".into());
         return out;
     }
     let outfit = s.squared_standardised / s.respondents;

@@ -103,7 +103,15 @@ pub fn rmsd(
                 .enumerate()
                 .map(|(i, item)| {
                     let counts = problem.item_counts(&expected, i, item.categories);
-                    group_rmsd(&group.name, counts, &traces[i], &pi, usize::from(item.categories), q, opts)
+                    group_rmsd(
+                        &group.name,
+                        counts,
+                        &traces[i],
+                        &pi,
+                        usize::from(item.categories),
+                        q,
+                        opts,
+                    )
                 })
                 .collect(),
         );

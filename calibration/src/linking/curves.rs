@@ -118,9 +118,18 @@ impl<'a> Half<'a> {
     fn new(curve: Curve, items: &[ItemParams], quadrature: &'a Quadrature, width: usize) -> Half<'a> {
         let mut target = vec![0.0; quadrature.nodes.len() * width];
         let mut slope = vec![0.0; width];
-        let mut scratch = Scratch { p: Vec::new(), dp: Vec::new() };
+        let mut scratch = Scratch {
+            p: Vec::new(),
+            dp: Vec::new(),
+        };
         for (q, &theta) in quadrature.nodes.iter().enumerate() {
-            curve.evaluate(items, theta, &mut target[q * width..(q + 1) * width], &mut slope, &mut scratch);
+            curve.evaluate(
+                items,
+                theta,
+                &mut target[q * width..(q + 1) * width],
+                &mut slope,
+                &mut scratch,
+            );
         }
         Half { quadrature, target }
     }
@@ -160,7 +169,10 @@ impl<'a> Criterion<'a> {
         }
         let mut c = vec![0.0; self.width];
         let mut dc = vec![0.0; self.width];
-        let mut scratch = Scratch { p: Vec::new(), dp: Vec::new() };
+        let mut scratch = Scratch {
+            p: Vec::new(),
+            dp: Vec::new(),
+        };
         let mut value = 0.0;
         let mut grad = [0.0; 2];
         let half = &self.base_scale;
@@ -200,7 +212,12 @@ impl<'a> Criterion<'a> {
 }
 
 /// Minimises the method's criterion from `start`.
-pub(super) fn minimise(method: Method, pairs: &Pairs, weights: &Weights, start: Transform) -> Result<Estimate, LinkError> {
+pub(super) fn minimise(
+    method: Method,
+    pairs: &Pairs,
+    weights: &Weights,
+    start: Transform,
+) -> Result<Estimate, LinkError> {
     let curve = match method {
         Method::Haebara => Curve::Categories,
         _ => Curve::Expected,
@@ -246,14 +263,19 @@ mod tests {
         let h = 1e-6;
         for item in &items {
             let k = usize::from(item.categories);
-            let (mut p, mut dp, mut up, mut down, mut ignore) = (vec![0.0; k], vec![0.0; k], vec![0.0; k], vec![0.0; k], vec![0.0; k]);
+            let (mut p, mut dp, mut up, mut down, mut ignore) =
+                (vec![0.0; k], vec![0.0; k], vec![0.0; k], vec![0.0; k], vec![0.0; k]);
             for theta in [-3.0, -0.7, 0.0, 1.2, 4.0] {
                 probs_and_slopes(item, theta, &mut p, &mut dp);
                 probs_and_slopes(item, theta + h, &mut up, &mut ignore);
                 probs_and_slopes(item, theta - h, &mut down, &mut ignore);
                 for c in 0..k {
                     let numeric = (up[c] - down[c]) / (2.0 * h);
-                    assert!((numeric - dp[c]).abs() < 1e-8, "{item:?} at {theta}: {numeric} vs {}", dp[c]);
+                    assert!(
+                        (numeric - dp[c]).abs() < 1e-8,
+                        "{item:?} at {theta}: {numeric} vs {}",
+                        dp[c]
+                    );
                 }
             }
         }
@@ -308,7 +330,11 @@ mod tests {
                 let numeric = (criterion.value_and_gradient(up).unwrap().0
                     - criterion.value_and_gradient(down).unwrap().0)
                     / (2.0 * h);
-                assert!((numeric - grad[j]).abs() < 1e-7, "{curve:?} {j}: {numeric} vs {}", grad[j]);
+                assert!(
+                    (numeric - grad[j]).abs() < 1e-7,
+                    "{curve:?} {j}: {numeric} vs {}",
+                    grad[j]
+                );
             }
         }
     }

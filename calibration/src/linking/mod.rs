@@ -29,25 +29,31 @@
 //! by differences of the gradient, Levenberg damping when a step does not descend; started
 //! from mean–mean.
 //!
-//! **Two errors per method**, both about A and B (and so about B, the shift of the new
-//! round's mean, which is what trend comparisons use):
+//! **Two errors per method**, both of A and B (and so of B, the new round's mean on the base
+//! scale, which trend comparisons use; [`LinkSe::at`] gives the SE of A·θ + B):
 //!
 //! - [`MethodLink::estimation_se`]: how much A and B move with the *estimation error of the
 //!   anchor parameters* — the delta method with the covariance blocks of
-//!   [`StandardErrors::item_covariances`](crate::em::StandardErrors::item_covariances), the
-//!   Jacobian of (A, B) with respect to every free parameter taken by central differences of
-//!   the whole estimator (re-linking, Newton warm-started at the solution), rounds independent,
-//!   items within a round independent (the blocks are all calibration reports). The delta
-//!   method rather than a parametric bootstrap because it is deterministic and cheap; both
-//!   would rest on the same blocks. Leaving out the within-round covariances between items
-//!   leaves out the part of the error that moves all items of a round together — the
-//!   calibration sample's own ability mean and SD — which is the person-sampling error of that
-//!   round's mean and is counted there; this is the error of the link given the two samples.
+//!   [`StandardErrors::item_covariances`](crate::em::StandardErrors::item_covariances): the
+//!   Jacobian of (A, B) with respect to every free parameter by central differences of the
+//!   whole estimator (re-linking, Newton warm-started at the solution); rounds independent,
+//!   items within a round independent (blocks are what calibration reports). The delta method
+//!   rather than a parametric bootstrap because it is deterministic and cheap, and a bootstrap
+//!   from the same blocks would estimate the same thing.
+//!
+//!   What the blocks leave out: the part of each round's estimation error that moves all its
+//!   items together, because the calibration sample's realised ability mean and SD define its
+//!   scale (only about 1/n of it enters through the blocks). That part is the person-sampling
+//!   error of the round's mean and SD, which a trend's standard error already counts in each
+//!   round's sampling error. So `estimation_se` is the link's error *beyond* the rounds' own
+//!   sampling errors; the simulation test checks SD(B̂)² ≈ estimation_se² + (1 + A²)/N.
 //! - [`MethodLink::item_sampling_se`]: the *linking error* of PISA and sirt, from the choice of
-//!   anchor items (random item-by-round interaction, i.e. drift): a jackknife over anchor
-//!   items, dropping one item at a time and re-linking, Var = (n−1)/n Σ (B₍ᵢ₎ − B̄)². For
-//!   mean–mean with Rasch items this is exactly SD(b_base − b_new)/√n, PISA's classic
-//!   formula. It needs at least three anchors.
+//!   anchor items (item-by-round interaction, i.e. drift, treating anchors as sampled): a
+//!   jackknife over anchors, dropping one at a time and re-linking,
+//!   Var = (n−1)/n Σ (B₍ᵢ₎ − B̄)². For mean–mean with Rasch items this is exactly
+//!   SD(b_base − b_new)/√n, PISA's classic formula. Anchors' estimation noise looks like drift
+//!   to it, so it contains most of `estimation_se` (without drift the two are about equal): add
+//!   one or the other to the rounds' sampling errors, not both. It needs at least three anchors.
 //!
 //! **Drift.** [`DriftRule`] removes anchors whose difficulty moved: link with the screening
 //! method, take each item's displacement Δ = location_base − (A·location_new + B) (location =
@@ -68,7 +74,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::ItemParams;
+use crate::model::{ItemParams, Model};
 use crate::quadrature::Grid;
 
 /// Which calibration an anchor's parameters come from.
@@ -99,8 +105,14 @@ pub enum Method {
 }
 
 impl Method {
-    pub const ALL: [Method; 4] = [Method::MeanMean, Method::MeanSigma, Method::Haebara, Method::StockingLord];
+    pub const ALL: [Method; 4] = [
+        Method::MeanMean,
+        Method::MeanSigma,
+        Method::Haebara,
+        Method::StockingLord,
+    ];
 
+    /// The name reports and errors print.
     pub fn name(self) -> &'static str {
         match self {
             Method::MeanMean => "mean-mean",
@@ -145,12 +157,20 @@ pub fn common_items(base: RoundItems<'_>, new: RoundItems<'_>) -> Result<Vec<Anc
     for (round, items) in [(Round::Base, &base), (Round::New, &new)] {
         let shape = |message: String| LinkError::RoundShape { round, message };
         if items.items.len() != items.names.len() {
-            return Err(shape(format!("{} names for {} items", items.names.len(), items.items.len())));
+            return Err(shape(format!(
+                "{} names for {} items",
+                items.names.len(),
+                items.items.len()
+            )));
         }
         if let Some(c) = items.covariances
             && c.len() != items.items.len()
         {
-            return Err(shape(format!("{} covariance blocks for {} items", c.len(), items.items.len())));
+            return Err(shape(format!(
+                "{} covariance blocks for {} items",
+                c.len(),
+                items.items.len()
+            )));
         }
         if let Some(name) = duplicate(items.names.iter().map(String::as_str)) {
             return Err(shape(format!("item {name} appears twice")));
@@ -191,7 +211,11 @@ impl Quadrature {
     pub fn normal(grid: &Grid, mean: f64, variance: f64) -> Quadrature {
         Quadrature {
             nodes: grid.nodes.clone(),
-            weights: grid.log_normal_weights(mean, variance).iter().map(|l| l.exp()).collect(),
+            weights: grid
+                .log_normal_weights(mean, variance)
+                .iter()
+                .map(|l| l.exp())
+                .collect(),
         }
     }
 
@@ -202,7 +226,11 @@ impl Quadrature {
             message: message.to_string(),
         };
         if self.nodes.len() != self.weights.len() {
-            return Err(bad(&format!("{} nodes but {} weights", self.nodes.len(), self.weights.len())));
+            return Err(bad(&format!(
+                "{} nodes but {} weights",
+                self.nodes.len(),
+                self.weights.len()
+            )));
         }
         if self.nodes.iter().any(|t| !t.is_finite()) {
             return Err(bad("nodes must be finite"));
@@ -323,6 +351,7 @@ pub struct Linking {
 }
 
 impl Linking {
+    /// One method's result, if it was asked for.
     pub fn method(&self, method: Method) -> Option<&MethodLink> {
         self.methods.iter().find(|m| m.method == method)
     }
@@ -501,7 +530,7 @@ fn validate(anchors: &[Anchor]) -> Result<(), LinkError> {
                 m if m.dichotomous() && k != 2 => {
                     return Err(malformed(format!("a {} item needs 2 categories, not {k}", m.name())));
                 }
-                crate::model::Model::ThreePl => 3,
+                Model::ThreePl => 3,
                 m if m.dichotomous() => 2,
                 _ if k < 2 => return Err(malformed(format!("{k} categories"))),
                 _ => k,

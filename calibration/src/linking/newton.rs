@@ -106,7 +106,11 @@ mod tests {
             Some((value, grad))
         };
         let m = minimise(&f, [-1.2, 1.0]).unwrap();
-        assert!((m.x[0] - 1.0).abs() < 1e-12 && (m.x[1] - 1.0).abs() < 1e-12, "{:?}", m.x);
+        assert!(
+            (m.x[0] - 1.0).abs() < 1e-12 && (m.x[1] - 1.0).abs() < 1e-12,
+            "{:?}",
+            m.x
+        );
         assert!(m.value < 1e-20);
     }
 }

@@ -33,7 +33,13 @@ struct Parameter {
 }
 
 /// ∂(A, B)/∂ parameter by central differences of the whole estimator, warm-started at `at`.
-fn derivative(method: Method, pairs: &Pairs, weights: &Weights, at: Transform, p: Parameter) -> Result<[f64; 2], LinkError> {
+fn derivative(
+    method: Method,
+    pairs: &Pairs,
+    weights: &Weights,
+    at: Transform,
+    p: Parameter,
+) -> Result<[f64; 2], LinkError> {
     let original = match p.round {
         Round::Base => &pairs.base[p.item],
         Round::New => &pairs.new[p.item],
@@ -61,22 +67,24 @@ pub(super) fn delta_method(
     weights: &Weights,
     at: Transform,
 ) -> Result<Option<LinkSe>, LinkError> {
-    let block = |p: &Parameter| match p.round {
-        Round::Base => anchors[p.item].base_covariance.as_deref(),
-        Round::New => anchors[p.item].new_covariance.as_deref(),
-    };
-    let size = |p: &Parameter| match p.round {
-        Round::Base => pairs.base[p.item].values.len(),
-        Round::New => pairs.new[p.item].values.len(),
+    // Each anchor's covariance block and its size, per round.
+    let block = |item: usize, round: Round| -> Option<(&[f64], usize)> {
+        let anchor = anchors[item];
+        match round {
+            Round::Base => anchor.base_covariance.as_deref().map(|c| (c, anchor.base.values.len())),
+            Round::New => anchor.new_covariance.as_deref().map(|c| (c, anchor.new.values.len())),
+        }
     };
     let mut parameters = Vec::new();
     for item in 0..anchors.len() {
         for round in [Round::Base, Round::New] {
-            let probe = Parameter { item, round, value: 0 };
-            if let Some(c) = block(&probe) {
-                let n = size(&probe);
+            if let Some((c, n)) = block(item, round) {
                 // Fixed values have zero rows: no error to carry, no derivative needed.
-                parameters.extend((0..n).filter(|&v| c[v * n + v] > 0.0).map(|value| Parameter { item, round, value }));
+                parameters.extend(
+                    (0..n)
+                        .filter(|&v| c[v * n + v] > 0.0)
+                        .map(|value| Parameter { item, round, value }),
+                );
             }
         }
     }
@@ -95,8 +103,7 @@ pub(super) fn delta_method(
             if p.item != q.item || p.round != q.round {
                 continue;
             }
-            let n = size(p);
-            let c = block(p).map_or(0.0, |c| c[p.value * n + q.value]);
+            let c = block(p.item, p.round).map_or(0.0, |(c, n)| c[p.value * n + q.value]);
             for r in 0..2 {
                 for s in 0..2 {
                     v[r][s] += jp[r] * c * jq[s];

@@ -170,9 +170,7 @@ impl ItemParams {
         match self.model {
             Model::Rasch | Model::TwoPl => names.push("d".into()),
             Model::ThreePl => names.extend(["d".into(), "logit(g)".into()]),
-            Model::Graded | Model::Gpcm | Model::Pcm => {
-                names.extend((1..self.categories).map(|k| format!("d{k}")))
-            }
+            Model::Graded | Model::Gpcm | Model::Pcm => names.extend((1..self.categories).map(|k| format!("d{k}"))),
         }
         names
     }
