@@ -114,3 +114,57 @@ fn rasch_200k_booklets() {
 fn two_pl_500k() {
     case("2pl_n500k", Model::TwoPl, false);
 }
+
+/// Peak resident memory of this process so far (Linux), in MiB.
+fn peak_rss_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024.0)
+}
+
+/// 1,000,000 × 40 2PL, simulated in memory (no mirt figure: it is the scale test).
+#[test]
+#[ignore]
+fn two_pl_1m_simulated() {
+    use calibration::simulate::{SimGroup, Simulation};
+    let items: Vec<ItemParams> = (0..40)
+        .map(|i| {
+            let a = 0.5 + 1.5 * (i as f64 / 40.0);
+            let b = -2.0 + 4.0 * ((i * 7) % 40) as f64 / 40.0;
+            ItemParams {
+                values: vec![a, -a * b],
+                ..ItemParams::new(Model::TwoPl, 2)
+            }
+        })
+        .collect();
+    let sim = Simulation {
+        items: items.clone(),
+        booklets: vec![],
+        groups: vec![SimGroup {
+            name: "all".into(),
+            persons: 1_000_000,
+            mean: 0.0,
+            sd: 1.0,
+        }],
+        seed: 1,
+    };
+    let (matrix, _) = sim.run();
+    let start: Vec<ItemParams> = items.iter().map(|i| ItemParams::new(i.model, i.categories)).collect();
+    let t = Instant::now();
+    let fit = calibrate(&matrix, start, &Options::default(), &mut |_| {}).unwrap();
+    let seconds = t.elapsed().as_secs_f64();
+    let worst = fit
+        .items
+        .iter()
+        .zip(&items)
+        .flat_map(|(e, t)| e.values.iter().zip(&t.values).map(|(a, b)| (a - b).abs()))
+        .fold(0.0, f64::max);
+    println!(
+        "2pl_1m: 1,000,000 × 40 calibrated in {seconds:.2} s ({} cycles), largest error vs truth {worst:.3}, peak RSS {:.0} MiB, {} threads",
+        fit.cycles,
+        peak_rss_mib().unwrap_or(f64::NAN),
+        rayon::current_num_threads()
+    );
+    assert!(worst < 0.05);
+}

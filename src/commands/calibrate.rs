@@ -9,6 +9,7 @@ use calibration::classical::{ClassicalOptions, item_statistics};
 use calibration::data::codes::MissingPolicy;
 use calibration::data::read::{Columns, ReadOptions, read_csv};
 use calibration::em::{Cycle, Options, calibrate};
+use calibration::fit::{FitOptions, item_fit};
 use calibration::quadrature::Grid;
 use calibration::run::{self, RunDir};
 use calibration::spec::Spec;
@@ -56,9 +57,12 @@ pub struct CalibrateArgs {
     /// Treat omitted responses (254) as not administered instead of wrong.
     #[arg(long)]
     omitted_as_missing: bool,
-    /// Quadrature points on [−6, 6].
+    /// Quadrature points (rectangular on [−6, 6], as mirt).
     #[arg(long, default_value_t = 61)]
     quadpts: usize,
+    /// Gauss–Hermite quadrature instead of the rectangular grid.
+    #[arg(long)]
+    gauss_hermite: bool,
     /// Convergence: largest parameter change in one EM cycle.
     #[arg(long, default_value_t = 1e-4)]
     tol: f64,
@@ -131,7 +135,11 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
         .unwrap_or_default();
     let items = spec.build(matrix.items(), &matrix.categories(), &spec_dir)?;
     let opts = Options {
-        grid: Grid::rectangular(args.quadpts, -6.0, 6.0),
+        grid: if args.gauss_hermite {
+            Grid::gauss_hermite(args.quadpts)
+        } else {
+            Grid::rectangular(args.quadpts, -6.0, 6.0)
+        },
         tolerance: args.tol,
         max_cycles: args.max_cycles,
         accelerate: !args.no_accelerate,
@@ -157,6 +165,11 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
             ..ClassicalOptions::default()
         },
     )?;
+    let fit_options = FitOptions {
+        grid: opts.grid.clone(),
+        ..FitOptions::default()
+    };
+    let item_fit = item_fit(&matrix, &fit.items, &fit.groups, &fit_options)?;
     let items = run::item_reports(matrix.items(), &fit);
     run_dir.write_json("items.json", &items)?;
     run_dir.write("items.csv", run::items_csv(&items).as_bytes())?;
@@ -175,6 +188,7 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
             "standard_error_problem": fit.standard_error_problem,
             "em_history": fit.history,
             "classical": classical,
+            "item_fit": item_fit,
             "category_values": data.category_values.iter().zip(matrix.items()).map(|(v, i)| json!({ "item": i, "values": v })).collect::<Vec<_>>(),
         }),
     )?;

@@ -22,7 +22,7 @@ enum Command {
     #[command(subcommand)]
     Bank(bank::BankCommand),
     /// Calibrate items by marginal maximum likelihood (EM) and write a run directory.
-    Calibrate(calibrate::CalibrateArgs),
+    Calibrate(Box<calibrate::CalibrateArgs>),
     /// Generate and check booklet designs.
     #[command(subcommand)]
     Design(design::DesignCommand),
@@ -33,6 +33,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Bank(c) => bank::run(c),
         Command::Design(c) => design::run(c),
-        Command::Calibrate(c) => calibrate::run(c),
+        Command::Calibrate(c) => calibrate::run(*c),
     }
 }

@@ -207,6 +207,41 @@ impl ResponseMatrix {
         }
     }
 
+    /// Replaces item `item` by one column per group (named `ITEM@GROUP`), each holding
+    /// that group's responses and "not administered" elsewhere: calibrating the result
+    /// estimates the item's parameters separately in every group, while every other
+    /// item stays equal across groups. This is how group-specific (non-invariant)
+    /// items and likelihood-ratio DIF are fitted without a second engine.
+    /// The new columns are appended at the end, in group order.
+    pub fn split_by_group(&self, item: usize) -> ResponseMatrix {
+        let j = self.n_items();
+        let g = self.group_names.len();
+        let mut items: Vec<String> = self
+            .items
+            .iter()
+            .enumerate()
+            .filter(|&(i, _)| i != item)
+            .map(|(_, n)| n.clone())
+            .collect();
+        items.extend(
+            self.group_names
+                .iter()
+                .map(|name| format!("{}@{name}", self.items[item])),
+        );
+        let mut data = Vec::with_capacity(self.n_persons() * (j - 1 + g));
+        for p in 0..self.n_persons() {
+            let row = self.row(p);
+            data.extend(row.iter().enumerate().filter(|&(i, _)| i != item).map(|(_, &x)| x));
+            let own = usize::from(self.groups[p]);
+            data.extend((0..g).map(|k| if k == own { row[item] } else { NOT_ADMINISTERED }));
+        }
+        ResponseMatrix {
+            items,
+            data,
+            ..self.clone()
+        }
+    }
+
     /// Number of administered (non-255) responses.
     pub fn administered(&self) -> usize {
         self.data.iter().filter(|&&b| b != NOT_ADMINISTERED).count()
@@ -232,6 +267,18 @@ mod tests {
         assert_eq!(m.administered(), 5);
         assert_eq!(m.scaled(MissingPolicy::default()).row(2), [0, 0]);
         assert!(ResponseMatrix::new(vec!["a".into()], vec!["x".into()], vec![0, 1]).is_err());
+    }
+
+    #[test]
+    fn splitting_an_item_by_group() {
+        let m = small()
+            .with_groups(vec![0, 1, 1], vec!["x".into(), "y".into()])
+            .unwrap();
+        let split = m.split_by_group(0);
+        assert_eq!(split.items(), ["b", "a@x", "a@y"]);
+        assert_eq!(split.row(0), [1, 0, 255]);
+        assert_eq!(split.row(1), [255, 255, 2]);
+        assert_eq!(split.row(2), [0, 255, 254]);
     }
 
     #[test]
