@@ -12,6 +12,8 @@
 //! [anchors]
 //! run = "../round-2024"         # fix items at the estimates in that run's items.json
 //! items = ["Q01", "Q02"]        # optional: only these
+//! [groups]
+//! free = ["Q05"]                # estimated separately in every group (all others equal)
 //! ```
 
 use std::collections::BTreeMap;
@@ -19,6 +21,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::data::ResponseMatrix;
 use crate::model::{BetaPrior, ItemParams, Model};
 
 /// The spec file.
@@ -31,6 +34,16 @@ pub struct Spec {
     #[serde(default)]
     pub prior: Priors,
     pub anchors: Option<Anchors>,
+    #[serde(default)]
+    pub groups: GroupSpec,
+}
+
+/// Items whose parameters differ between groups (non-invariant items).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GroupSpec {
+    #[serde(default)]
+    pub free: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
@@ -84,16 +97,30 @@ impl Spec {
         toml::from_str(&text).map_err(|e| format!("{}: {}", path.display(), e.message()))
     }
 
+    /// The matrix as the spec calibrates it: each item in `[groups] free` replaced by
+    /// one column per group (`ITEM@GROUP`), so its parameters are estimated per group.
+    pub fn prepare(&self, matrix: &ResponseMatrix) -> Result<ResponseMatrix, SpecError> {
+        let mut prepared = matrix.clone();
+        for name in &self.groups.free {
+            let at = prepared.items().iter().position(|n| n == name).ok_or_else(|| SpecError::UnknownItem(name.clone()))?;
+            prepared = prepared.split_by_group(at);
+        }
+        Ok(prepared)
+    }
+
     /// Builds each item's starting parameters for data with these item names and
     /// category counts; `base_dir` resolves a relative anchor run.
     pub fn build(&self, names: &[String], categories: &[u8], base_dir: &Path) -> Result<Vec<ItemParams>, SpecError> {
         let parse = |m: &str| Model::parse(m).ok_or_else(|| SpecError::UnknownModel(m.to_string()));
         let default = parse(self.model.as_deref().unwrap_or("2pl"))?;
-        if let Some(unknown) = self.items.keys().find(|k| !names.contains(k)) {
+        // A column split by group (`ITEM@GROUP`) takes the settings of its item.
+        let base = |name: &'_ str| name.split_once('@').map_or(name, |(item, _)| item).to_string();
+        let bases: Vec<String> = names.iter().map(|n| base(n)).collect();
+        if let Some(unknown) = self.items.keys().find(|k| !bases.contains(k)) {
             return Err(SpecError::UnknownItem(unknown.clone()));
         }
         let mut items = Vec::with_capacity(names.len());
-        for (name, &k) in names.iter().zip(categories) {
+        for (name, &k) in bases.iter().zip(categories) {
             let model = match self.items.get(name) {
                 Some(m) => parse(m)?,
                 None => default,
@@ -104,7 +131,7 @@ impl Spec {
             if prior.alpha < 1.0 || prior.beta < 1.0 {
                 return Err(SpecError::BadPrior(prior.alpha, prior.beta));
             }
-            for (name, item) in names.iter().zip(items.iter_mut()) {
+            for (name, item) in bases.iter().zip(items.iter_mut()) {
                 let listed = prior.items.as_ref().is_none_or(|l| l.contains(name));
                 if item.model == Model::ThreePl && listed {
                     item.guess_prior = Some(BetaPrior {
@@ -193,6 +220,21 @@ mod tests {
             Err(SpecError::UnknownModel(_))
         ));
         assert!(toml::from_str::<Spec>("modle = \"2pl\"\n").is_err());
+    }
+
+    #[test]
+    fn items_free_across_groups_are_split() {
+        let m = ResponseMatrix::new(names(), vec![], vec![0, 1, 1, 1, 0, 1])
+            .unwrap()
+            .with_groups(vec![0, 1], vec!["a".into(), "b".into()])
+            .unwrap();
+        let spec: Spec = toml::from_str("[items]\nQ2 = \"Rasch\"\n[groups]\nfree = [\"Q2\"]\n").unwrap();
+        let prepared = spec.prepare(&m).unwrap();
+        assert_eq!(prepared.items(), ["Q1", "Q3", "Q2@a", "Q2@b"]);
+        let items = spec.build(prepared.items(), &prepared.categories(), Path::new(".")).unwrap();
+        assert_eq!(items.iter().map(|i| i.model).collect::<Vec<_>>(), [Model::TwoPl, Model::TwoPl, Model::Rasch, Model::Rasch]);
+        let bad: Spec = toml::from_str("[groups]\nfree = [\"Q9\"]\n").unwrap();
+        assert_eq!(bad.prepare(&m), Err(SpecError::UnknownItem("Q9".into())));
     }
 
     #[test]

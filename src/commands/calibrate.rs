@@ -133,6 +133,7 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
         .and_then(|p| p.parent())
         .map(PathBuf::from)
         .unwrap_or_default();
+    let matrix = spec.prepare(&matrix)?;
     let items = spec.build(matrix.items(), &matrix.categories(), &spec_dir)?;
     let opts = Options {
         grid: if args.gauss_hermite {
