@@ -14,6 +14,9 @@
 //! items = ["Q01", "Q02"]        # optional: only these
 //! [groups]
 //! free = ["Q05"]                # estimated separately in every group (all others equal)
+//! [[constrain]]                 # equal values (mirt's CONSTRAIN = (1-3, a1))
+//! items = ["Q01", "Q02", "Q03"]
+//! parameter = "a1"
 //! ```
 
 use std::collections::BTreeMap;
@@ -22,6 +25,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::data::ResponseMatrix;
+use crate::em::Constraint;
 use crate::model::{BetaPrior, ItemParams, Model};
 
 /// The spec file.
@@ -36,6 +40,17 @@ pub struct Spec {
     pub anchors: Option<Anchors>,
     #[serde(default)]
     pub groups: GroupSpec,
+    #[serde(default)]
+    pub constrain: Vec<ConstrainSpec>,
+}
+
+/// One equality constraint: the named parameter is equal across the items.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConstrainSpec {
+    pub items: Vec<String>,
+    /// mirt's name of the value: `a1`, `d`, `d2`, `logit(g)` …
+    pub parameter: String,
 }
 
 /// Items whose parameters differ between groups (non-invariant items).
@@ -80,6 +95,8 @@ pub enum SpecError {
     BadPrior(f64, f64),
     #[error("anchor item `{item}`: {message}")]
     Anchor { item: String, message: String },
+    #[error("constraint on `{parameter}`: {message}")]
+    Constraint { parameter: String, message: String },
     #[error("cannot read anchors from {path}: {message}")]
     AnchorFile { path: String, message: String },
 }
@@ -102,7 +119,11 @@ impl Spec {
     pub fn prepare(&self, matrix: &ResponseMatrix) -> Result<ResponseMatrix, SpecError> {
         let mut prepared = matrix.clone();
         for name in &self.groups.free {
-            let at = prepared.items().iter().position(|n| n == name).ok_or_else(|| SpecError::UnknownItem(name.clone()))?;
+            let at = prepared
+                .items()
+                .iter()
+                .position(|n| n == name)
+                .ok_or_else(|| SpecError::UnknownItem(name.clone()))?;
             prepared = prepared.split_by_group(at);
         }
         Ok(prepared)
@@ -145,6 +166,42 @@ impl Spec {
             self.apply_anchors(anchors, names, &mut items, base_dir)?;
         }
         Ok(items)
+    }
+
+    /// The equality constraints over the built items (columns split by group are
+    /// constrained separately, as their own items).
+    pub fn constraints(&self, names: &[String], items: &[ItemParams]) -> Result<Vec<Constraint>, SpecError> {
+        self.constrain
+            .iter()
+            .map(|c| {
+                let error = |message: String| SpecError::Constraint {
+                    parameter: c.parameter.clone(),
+                    message,
+                };
+                let members = c
+                    .items
+                    .iter()
+                    .map(|name| {
+                        let i = names
+                            .iter()
+                            .position(|n| n == name)
+                            .ok_or_else(|| error(format!("no item `{name}`")))?;
+                        let k = items[i]
+                            .value_names()
+                            .iter()
+                            .position(|p| *p == c.parameter)
+                            .ok_or_else(|| {
+                                error(format!(
+                                    "item `{name}` ({}) has no such parameter",
+                                    items[i].model.name()
+                                ))
+                            })?;
+                        Ok((i, k))
+                    })
+                    .collect::<Result<Vec<_>, SpecError>>()?;
+                Ok(Constraint { members })
+            })
+            .collect()
     }
 
     fn apply_anchors(
@@ -231,8 +288,25 @@ mod tests {
         let spec: Spec = toml::from_str("[items]\nQ2 = \"Rasch\"\n[groups]\nfree = [\"Q2\"]\n").unwrap();
         let prepared = spec.prepare(&m).unwrap();
         assert_eq!(prepared.items(), ["Q1", "Q3", "Q2@a", "Q2@b"]);
-        let items = spec.build(prepared.items(), &prepared.categories(), Path::new(".")).unwrap();
-        assert_eq!(items.iter().map(|i| i.model).collect::<Vec<_>>(), [Model::TwoPl, Model::TwoPl, Model::Rasch, Model::Rasch]);
+        let items = spec
+            .build(prepared.items(), &prepared.categories(), Path::new("."))
+            .unwrap();
+        assert_eq!(
+            items.iter().map(|i| i.model).collect::<Vec<_>>(),
+            [Model::TwoPl, Model::TwoPl, Model::Rasch, Model::Rasch]
+        );
+        let tied: Spec = toml::from_str("[[constrain]]\nitems = [\"Q1\", \"Q3\"]\nparameter = \"a1\"\n").unwrap();
+        let items = tied
+            .build(prepared.items(), &prepared.categories(), Path::new("."))
+            .unwrap();
+        assert_eq!(
+            tied.constraints(prepared.items(), &items).unwrap(),
+            vec![Constraint {
+                members: vec![(0, 0), (1, 0)]
+            }]
+        );
+        let wrong: Spec = toml::from_str("[[constrain]]\nitems = [\"Q1\"]\nparameter = \"d7\"\n").unwrap();
+        assert!(wrong.constraints(prepared.items(), &items).is_err());
         let bad: Spec = toml::from_str("[groups]\nfree = [\"Q9\"]\n").unwrap();
         assert_eq!(bad.prepare(&m), Err(SpecError::UnknownItem("Q9".into())));
     }

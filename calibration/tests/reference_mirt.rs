@@ -391,3 +391,43 @@ fn gauss_hermite_quadrature_agrees() {
         }
     }
 }
+
+/// A 2PL whose slopes are tied to one common value is the Rasch model with the
+/// variance moved into the slope: common a = σ, the same intercepts and the same
+/// likelihood as mirt's Rasch fit of LSAT7 (variance 1.02), and SE(σ²) = 2σ·SE(a).
+#[test]
+fn common_slope_constraint_equals_rasch() {
+    use calibration::em::Constraint;
+    let r = load_json("LSAT7__Rasch.json");
+    let matrix = load_matrix(r["data_file"].as_str().unwrap(), &item_columns(&r));
+    let items: Vec<ItemParams> = (0..5).map(|_| ItemParams::new(Model::TwoPl, 2)).collect();
+    let opts = Options {
+        constraints: vec![Constraint {
+            members: (0..5).map(|i| (i, 0)).collect(),
+        }],
+        standard_errors: true,
+        ..Options::default()
+    };
+    let fit = calibrate(&matrix, items, &opts, &mut |_| {}).unwrap();
+    assert!(fit.converged);
+    assert_eq!(fit.n_parameters, 6, "one common slope and five intercepts");
+    let a = fit.items[0].values[0];
+    assert!(fit.items.iter().all(|i| i.values[0] == a), "tied slopes are equal");
+    let variance = r["group_pars"]["par"][1].as_f64().unwrap();
+    assert!(
+        (a * a - variance).abs() < 2e-3,
+        "a² = {} vs mirt's Rasch variance {variance}",
+        a * a
+    );
+    assert!((fit.loglik - r["fit"]["logLik"].as_f64().unwrap()).abs() < 1e-2);
+    for (item, reference) in fit.items.iter().zip(r["items_slope_intercept"].as_array().unwrap()) {
+        assert!((item.values[1] - reference["d"].as_f64().unwrap()).abs() < 2e-3);
+    }
+    let se_a = fit.standard_errors.as_ref().unwrap().items[0][0].unwrap();
+    let se_variance = r["group_pars"]["se"][1].as_f64().unwrap();
+    assert!(
+        (2.0 * a * se_a / se_variance - 1.0).abs() < 0.05,
+        "2σ·SE(a) = {} vs SE(σ²) {se_variance}",
+        2.0 * a * se_a
+    );
+}

@@ -135,6 +135,7 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
         .unwrap_or_default();
     let matrix = spec.prepare(&matrix)?;
     let items = spec.build(matrix.items(), &matrix.categories(), &spec_dir)?;
+    let constraints = spec.constraints(matrix.items(), &items)?;
     let opts = Options {
         grid: if args.gauss_hermite {
             Grid::gauss_hermite(args.quadpts)
@@ -146,6 +147,7 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
         accelerate: !args.no_accelerate,
         standard_errors: !args.no_se,
         start_from_data: true,
+        constraints,
     };
     let run_dir = RunDir::create(&args.out, args.replace)?;
     let fit_started = Instant::now();

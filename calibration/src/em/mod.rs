@@ -11,11 +11,13 @@
 
 mod checks;
 mod estep;
+mod layout;
 mod mstep;
 mod se;
 
 pub use estep::{Expected, Prepared, estep};
-pub use mstep::{group_moments, item_objective, maximise_item};
+pub use layout::Constraint;
+pub use mstep::{group_moments, item_objective, maximise_cluster, maximise_item};
 pub use se::{SeError, StandardErrors, standard_errors};
 
 use rayon::prelude::*;
@@ -39,6 +41,9 @@ pub struct Options {
     /// Replace the intercepts of free items by data-based starting values (see
     /// [`set_starting_values`]); off to start exactly from the given parameters.
     pub start_from_data: bool,
+    /// Values that must be equal (mirt's `CONSTRAIN`).
+    #[serde(default)]
+    pub constraints: Vec<Constraint>,
 }
 
 impl Default for Options {
@@ -50,6 +55,7 @@ impl Default for Options {
             accelerate: true,
             standard_errors: false,
             start_from_data: true,
+            constraints: Vec::new(),
         }
     }
 }
@@ -115,59 +121,39 @@ struct State {
 }
 
 impl State {
-    fn pack(&self) -> Vec<f64> {
-        let mut x = Vec::new();
-        for item in &self.items {
-            x.extend(item.values.iter().zip(&item.free).filter(|(_, f)| **f).map(|(v, _)| *v));
-        }
-        for g in &self.groups {
-            if g.free_mean {
-                x.push(g.mean);
-            }
-            if g.free_variance {
-                x.push(g.variance);
-            }
-        }
-        x
-    }
-
-    fn unpack(&self, x: &[f64]) -> State {
-        let mut next = self.clone();
-        let mut at = 0;
-        for item in &mut next.items {
-            for (v, f) in item.values.iter_mut().zip(&item.free) {
-                if *f {
-                    *v = x[at];
-                    at += 1;
-                }
-            }
-        }
-        for g in &mut next.groups {
-            if g.free_mean {
-                g.mean = x[at];
-                at += 1;
-            }
-            if g.free_variance {
-                g.variance = x[at];
-                at += 1;
-            }
-        }
-        next
-    }
-
     fn is_valid(&self) -> bool {
         self.items.iter().all(ItemParams::is_valid)
             && self.groups.iter().all(|g| g.variance > 0.0 && g.mean.is_finite())
     }
 }
 
-/// The prepared problem: data in E-step form and the grid.
+/// The prepared problem: data in E-step form, the grid, and where each free
+/// parameter lives.
 pub struct Problem<'a> {
     pub prep: Prepared,
     pub grid: &'a Grid,
+    layout: layout::Layout,
 }
 
-impl Problem<'_> {
+impl<'a> Problem<'a> {
+    /// A problem without equality constraints (for evaluating given parameters).
+    pub fn unconstrained(
+        matrix: &ResponseMatrix,
+        items: &[ItemParams],
+        groups: &[GroupParams],
+        grid: &'a Grid,
+    ) -> Problem<'a> {
+        let categories: Vec<u8> = items.iter().map(|i| i.categories).collect();
+        let mut items = items.to_vec();
+        let layout = layout::Layout::new(&mut items, groups, &[], matrix.items())
+            .unwrap_or_else(|e| unreachable!("a layout without constraints cannot fail: {e}"));
+        Problem {
+            prep: Prepared::new(matrix, &categories),
+            grid,
+            layout,
+        }
+    }
+
     /// log P table: slot × node.
     pub fn log_table(&self, items: &[ItemParams]) -> Vec<f64> {
         let q = self.grid.len();
@@ -216,12 +202,43 @@ impl Problem<'_> {
     /// the log-likelihood at `state`.
     fn em_map(&self, state: &State) -> (State, f64) {
         let e = self.expected(&state.items, &state.groups);
-        let items = state
-            .items
+        let updated: Vec<Vec<(usize, ItemParams)>> = self
+            .layout
+            .clusters
             .par_iter()
-            .enumerate()
-            .map(|(i, item)| maximise_item(item, self.item_counts(&e, i, item.categories), &self.grid.nodes))
+            .map(|cluster| {
+                // The cluster's variables, renumbered from 0 in order of appearance.
+                let mut local: Vec<usize> = Vec::new();
+                let vars: Vec<Vec<Option<usize>>> = cluster
+                    .iter()
+                    .map(|&i| {
+                        self.layout.item_vars[i]
+                            .iter()
+                            .map(|v| {
+                                v.map(|g| match local.iter().position(|&x| x == g) {
+                                    Some(p) => p,
+                                    None => {
+                                        local.push(g);
+                                        local.len() - 1
+                                    }
+                                })
+                            })
+                            .collect()
+                    })
+                    .collect();
+                let items: Vec<ItemParams> = cluster.iter().map(|&i| state.items[i].clone()).collect();
+                let counts: Vec<&[f64]> = cluster
+                    .iter()
+                    .map(|&i| self.item_counts(&e, i, state.items[i].categories))
+                    .collect();
+                let out = maximise_cluster(items, &counts, &vars, local.len(), &self.grid.nodes);
+                cluster.iter().copied().zip(out).collect()
+            })
             .collect();
+        let mut items = state.items.clone();
+        for (i, item) in updated.into_iter().flatten() {
+            items[i] = item;
+        }
         let q = self.grid.len();
         let groups = state
             .groups
@@ -272,12 +289,9 @@ pub fn set_starting_values(matrix: &ResponseMatrix, items: &mut [ItemParams]) {
 /// The marginal log-likelihood of `matrix` at given item and group parameters
 /// (e.g. another program's estimates, to compare optima).
 pub fn log_likelihood(matrix: &ResponseMatrix, items: &[ItemParams], groups: &[GroupParams], grid: &Grid) -> f64 {
-    let categories: Vec<u8> = items.iter().map(|i| i.categories).collect();
-    let problem = Problem {
-        prep: Prepared::new(matrix, &categories),
-        grid,
-    };
-    problem.expected(items, groups).loglik
+    Problem::unconstrained(matrix, items, groups, grid)
+        .expected(items, groups)
+        .loglik
 }
 
 fn max_abs_diff(a: &[f64], b: &[f64]) -> f64 {
@@ -317,9 +331,12 @@ pub fn calibrate(
             free_variance: g > 0 || anchored || rasch_family,
         })
         .collect();
+    let mut items = items;
+    let layout = layout::Layout::new(&mut items, &groups, &opts.constraints, matrix.items())?;
     let problem = Problem {
         prep: Prepared::new(matrix, &categories),
         grid: &opts.grid,
+        layout,
     };
     let mut state = State { items, groups };
     let mut history = Vec::new();
@@ -327,8 +344,8 @@ pub fn calibrate(
     // The EM step from the current point and the log-likelihood there.
     let (mut next, mut loglik) = problem.em_map(&state);
     for cycle in 1..=opts.max_cycles {
-        let x0 = state.pack();
-        let x1 = next.pack();
+        let x0 = problem.layout.pack(&state);
+        let x1 = problem.layout.pack(&next);
         let change = max_abs_diff(&x0, &x1);
         if change < opts.tolerance {
             let record = Cycle {
@@ -350,8 +367,8 @@ pub fn calibrate(
             // extrapolation is kept only if its likelihood is at least that of the
             // first EM step's point, so the accepted sequence never goes down.
             let (after_two, loglik_one) = problem.em_map(&next);
-            let candidate = squarem_point(&x0, &x1, &after_two.pack())
-                .map(|x| state.unpack(&x))
+            let candidate = squarem_point(&x0, &x1, &problem.layout.pack(&after_two))
+                .map(|x| problem.layout.unpack(&state, &x))
                 .filter(State::is_valid);
             let record = Cycle {
                 cycle,
@@ -401,7 +418,7 @@ pub fn calibrate(
         (None, None)
     };
     let persons_without_responses = problem.prep.persons_without_responses();
-    let n_parameters = state.pack().len();
+    let n_parameters = problem.layout.n_vars;
     let n = matrix.n_persons() as f64;
     Ok(Fit {
         aic: -2.0 * loglik + 2.0 * n_parameters as f64,

@@ -32,27 +32,76 @@ const MAX_HALVINGS: usize = 30;
 /// Maximises the item's objective over its free parameters, starting from its
 /// current values; returns the item with the new values.
 pub fn maximise_item(item: &ItemParams, counts: &[f64], nodes: &[f64]) -> ItemParams {
-    let free: Vec<usize> = (0..item.values.len()).filter(|&i| item.free[i]).collect();
-    if free.is_empty() {
-        return item.clone();
+    let mut vars = Vec::new();
+    let mut n = 0;
+    for &free in &item.free {
+        vars.push(free.then(|| {
+            n += 1;
+            n - 1
+        }));
     }
-    let n = item.values.len();
-    let mut current = item.clone();
-    let mut here = item_objective(&current, counts, nodes);
+    let mut out = maximise_cluster(vec![item.clone()], &[counts], &[vars], n, nodes);
+    out.remove(0)
+}
+
+/// Value, gradient and Hessian of the summed objective of tied items over the
+/// cluster's variables (`vars[j][k]`: the variable of value k of item j).
+fn cluster_objective(
+    items: &[ItemParams],
+    counts: &[&[f64]],
+    vars: &[Vec<Option<usize>>],
+    n: usize,
+    nodes: &[f64],
+) -> Derivs {
+    let mut total = Derivs::zeros(n);
+    for ((item, c), map) in items.iter().zip(counts).zip(vars) {
+        let d = item_objective(item, c, nodes);
+        let m = item.values.len();
+        total.value += d.value;
+        for (a, va) in map.iter().enumerate() {
+            let Some(va) = va else { continue };
+            total.grad[*va] += d.grad[a];
+            for (b, vb) in map.iter().enumerate() {
+                if let Some(vb) = vb {
+                    total.hess[va * n + vb] += d.hess[a * m + b];
+                }
+            }
+        }
+    }
+    total
+}
+
+/// Maximises the summed objective of items whose values share `n` variables (one
+/// item, or items tied by equality constraints) by Newton steps with step-halving.
+pub fn maximise_cluster(
+    items: Vec<ItemParams>,
+    counts: &[&[f64]],
+    vars: &[Vec<Option<usize>>],
+    n: usize,
+    nodes: &[f64],
+) -> Vec<ItemParams> {
+    if n == 0 {
+        return items;
+    }
+    let mut current = items;
+    let mut here = cluster_objective(&current, counts, vars, n, nodes);
     for _ in 0..MAX_NEWTON {
-        let m = free.len();
-        let g = DVector::from_iterator(m, free.iter().map(|&i| here.grad[i]));
-        let neg_h = DMatrix::from_fn(m, m, |a, b| -here.hess[free[a] * n + free[b]]);
+        let g = DVector::from_column_slice(&here.grad);
+        let neg_h = DMatrix::from_fn(n, n, |a, b| -here.hess[a * n + b]);
         let step = newton_step(&neg_h, &g);
         let mut t = 1.0;
         let mut accepted = None;
         for _ in 0..MAX_HALVINGS {
             let mut trial = current.clone();
-            for (a, &i) in free.iter().enumerate() {
-                trial.values[i] += t * step[a];
+            for (item, map) in trial.iter_mut().zip(vars) {
+                for (v, var) in item.values.iter_mut().zip(map) {
+                    if let Some(var) = var {
+                        *v += t * step[*var];
+                    }
+                }
             }
-            if trial.is_valid() {
-                let value = item_objective(&trial, counts, nodes);
+            if trial.iter().all(ItemParams::is_valid) {
+                let value = cluster_objective(&trial, counts, vars, n, nodes);
                 if value.value.is_finite() && value.value >= here.value {
                     accepted = Some((trial, value));
                     break;

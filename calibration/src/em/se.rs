@@ -39,56 +39,60 @@ const STEP: f64 = 1e-5;
 impl Problem<'_> {
     /// ∇θ Q(θ̂|θ′) over the free parameters, for the E-step `e` taken at θ′.
     fn q_gradient(&self, at: &State, e: &Expected) -> Vec<f64> {
-        let mut grad = Vec::new();
+        let mut grad = vec![0.0; self.layout.n_vars];
         for (i, item) in at.items.iter().enumerate() {
             let d = item_objective(item, self.item_counts(e, i, item.categories), &self.grid.nodes);
-            grad.extend(d.grad.iter().zip(&item.free).filter(|(_, f)| **f).map(|(g, _)| *g));
+            for (k, var) in self.layout.item_vars[i].iter().enumerate() {
+                if let Some(var) = var {
+                    grad[*var] += d.grad[k];
+                }
+            }
         }
         let q = self.grid.len();
         for (g, params) in at.groups.iter().enumerate() {
             let (n, s1, s2) = group_sums(&e.group_mass[g * q..(g + 1) * q], &self.grid.nodes, params.mean);
             let v = params.variance;
-            if params.free_mean {
-                grad.push(s1 / v);
+            let [mean, variance] = self.layout.group_vars[g];
+            if let Some(m) = mean {
+                grad[m] = s1 / v;
             }
-            if params.free_variance {
-                grad.push(-n / (2.0 * v) + s2 / (2.0 * v * v));
+            if let Some(w) = variance {
+                grad[w] = -n / (2.0 * v) + s2 / (2.0 * v * v);
             }
         }
         grad
     }
 
-    /// ∂²Q/∂θ∂θᵀ over the free parameters (block-diagonal).
-    fn q_hessian(&self, at: &State, e: &Expected, size: usize) -> DMatrix<f64> {
+    /// ∂²Q/∂θ∂θᵀ over the free parameters (block-diagonal but for tied values).
+    fn q_hessian(&self, at: &State, e: &Expected) -> DMatrix<f64> {
+        let size = self.layout.n_vars;
         let mut h = DMatrix::zeros(size, size);
-        let mut at_row = 0;
         for (i, item) in at.items.iter().enumerate() {
             let d = item_objective(item, self.item_counts(e, i, item.categories), &self.grid.nodes);
-            let free: Vec<usize> = (0..item.values.len()).filter(|&j| item.free[j]).collect();
             let n = item.values.len();
-            for (a, &ja) in free.iter().enumerate() {
-                for (b, &jb) in free.iter().enumerate() {
-                    h[(at_row + a, at_row + b)] = d.hess[ja * n + jb];
+            let vars = &self.layout.item_vars[i];
+            for (a, va) in vars.iter().enumerate() {
+                for (b, vb) in vars.iter().enumerate() {
+                    if let (Some(va), Some(vb)) = (va, vb) {
+                        h[(*va, *vb)] += d.hess[a * n + b];
+                    }
                 }
             }
-            at_row += free.len();
         }
         let q = self.grid.len();
         for (g, params) in at.groups.iter().enumerate() {
             let (n, s1, s2) = group_sums(&e.group_mass[g * q..(g + 1) * q], &self.grid.nodes, params.mean);
             let v = params.variance;
-            let mean_row = params.free_mean.then(|| {
-                h[(at_row, at_row)] = -n / v;
-                at_row += 1;
-                at_row - 1
-            });
-            if params.free_variance {
-                h[(at_row, at_row)] = n / (2.0 * v * v) - s2 / (v * v * v);
-                if let Some(m) = mean_row {
-                    h[(m, at_row)] = -s1 / (v * v);
-                    h[(at_row, m)] = -s1 / (v * v);
+            let [mean, variance] = self.layout.group_vars[g];
+            if let Some(m) = mean {
+                h[(m, m)] = -n / v;
+            }
+            if let Some(w) = variance {
+                h[(w, w)] = n / (2.0 * v * v) - s2 / (v * v * v);
+                if let Some(m) = mean {
+                    h[(m, w)] = -s1 / (v * v);
+                    h[(w, m)] = -s1 / (v * v);
                 }
-                at_row += 1;
             }
         }
         h
@@ -109,10 +113,10 @@ fn group_sums(mass: &[f64], nodes: &[f64], mean: f64) -> (f64, f64, f64) {
 
 /// Standard errors at the parameter point (`items`, `groups`), usually the estimates.
 pub(super) fn oakes(problem: &Problem<'_>, at: &State) -> Result<StandardErrors, SeError> {
-    let x = at.pack();
+    let x = problem.layout.pack(at);
     let size = x.len();
     let e = problem.expected(&at.items, &at.groups);
-    let h1 = problem.q_hessian(at, &e, size);
+    let h1 = problem.q_hessian(at, &e);
     let columns: Vec<Vec<f64>> = (0..size)
         .into_par_iter()
         .map(|j| {
@@ -120,7 +124,7 @@ pub(super) fn oakes(problem: &Problem<'_>, at: &State) -> Result<StandardErrors,
             let moved = |sign: f64| {
                 let mut y = x.clone();
                 y[j] += sign * step;
-                let other = at.unpack(&y);
+                let other = problem.layout.unpack(at, &y);
                 problem.q_gradient(at, &problem.expected(&other.items, &other.groups))
             };
             let (up, down) = (moved(1.0), moved(-1.0));
@@ -136,53 +140,32 @@ pub(super) fn oakes(problem: &Problem<'_>, at: &State) -> Result<StandardErrors,
     // Symmetrise the numerical part before inverting.
     let info = (&info + info.transpose()) * 0.5;
     let cov = info.cholesky().ok_or(SeError::NotPositiveDefinite)?.inverse();
-    Ok(unpack_se(at, &cov))
+    Ok(unpack_se(problem, at, &cov))
 }
 
-fn unpack_se(at: &State, cov: &DMatrix<f64>) -> StandardErrors {
-    let mut row = 0;
+fn unpack_se(problem: &Problem<'_>, at: &State, cov: &DMatrix<f64>) -> StandardErrors {
+    let layout = &problem.layout;
+    let sd = |var: usize| cov[(var, var)].max(0.0).sqrt();
     let mut items = Vec::new();
     let mut item_covariances = Vec::new();
-    for item in &at.items {
+    for (item, vars) in at.items.iter().zip(&layout.item_vars) {
         let n = item.values.len();
-        let rows: Vec<Option<usize>> = item
-            .free
-            .iter()
-            .map(|&f| {
-                f.then(|| {
-                    row += 1;
-                    row - 1
-                })
-            })
-            .collect();
-        items.push(rows.iter().map(|r| r.map(|r| cov[(r, r)].max(0.0).sqrt())).collect());
+        items.push(vars.iter().map(|v| v.map(sd)).collect());
         let mut block = vec![0.0; n * n];
-        for (a, ra) in rows.iter().enumerate() {
-            for (b, rb) in rows.iter().enumerate() {
-                if let (Some(ra), Some(rb)) = (ra, rb) {
-                    block[a * n + b] = cov[(*ra, *rb)];
+        for (a, va) in vars.iter().enumerate() {
+            for (b, vb) in vars.iter().enumerate() {
+                if let (Some(va), Some(vb)) = (va, vb) {
+                    block[a * n + b] = cov[(*va, *vb)];
                 }
             }
         }
         item_covariances.push(block);
     }
-    let mut group_means = Vec::new();
-    let mut group_variances = Vec::new();
-    for g in &at.groups {
-        let mut take = |free: bool| {
-            free.then(|| {
-                row += 1;
-                cov[(row - 1, row - 1)].max(0.0).sqrt()
-            })
-        };
-        group_means.push(take(g.free_mean));
-        group_variances.push(take(g.free_variance));
-    }
     StandardErrors {
         items,
         item_covariances,
-        group_means,
-        group_variances,
+        group_means: layout.group_vars.iter().map(|[m, _]| m.map(sd)).collect(),
+        group_variances: layout.group_vars.iter().map(|[_, v]| v.map(sd)).collect(),
     }
 }
 
@@ -194,11 +177,7 @@ pub fn standard_errors(
     groups: &[GroupParams],
     grid: &crate::quadrature::Grid,
 ) -> Result<StandardErrors, SeError> {
-    let categories: Vec<u8> = items.iter().map(|i| i.categories).collect();
-    let problem = Problem {
-        prep: super::Prepared::new(matrix, &categories),
-        grid,
-    };
+    let problem = Problem::unconstrained(matrix, items, groups, grid);
     oakes(
         &problem,
         &State {

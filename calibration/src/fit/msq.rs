@@ -34,7 +34,7 @@ use serde::Serialize;
 
 use super::{FitError, check, traces};
 use crate::data::ResponseMatrix;
-use crate::em::{GroupParams, Prepared, Problem};
+use crate::em::{GroupParams, Problem};
 use crate::model::{ItemParams, Model};
 use crate::quadrature::Grid;
 
@@ -62,11 +62,7 @@ pub fn mean_squares(
     grid: &Grid,
 ) -> Result<Vec<ItemMeanSquares>, FitError> {
     check(matrix, items, groups, grid)?;
-    let categories: Vec<u8> = items.iter().map(|it| it.categories).collect();
-    let problem = Problem {
-        prep: Prepared::new(matrix, &categories),
-        grid,
-    };
+    let problem = Problem::unconstrained(matrix, items, groups, grid);
     let expected = problem.expected(items, groups);
     let traces = traces(items, grid);
     Ok(items

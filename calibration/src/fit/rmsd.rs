@@ -22,7 +22,7 @@ use serde::Serialize;
 
 use super::{FitError, check, group_matrix, prior, traces};
 use crate::data::ResponseMatrix;
-use crate::em::{GroupParams, Prepared, Problem};
+use crate::em::{GroupParams, Problem};
 use crate::model::ItemParams;
 use crate::quadrature::Grid;
 
@@ -77,7 +77,6 @@ pub fn rmsd(
     opts: &RmsdOptions,
 ) -> Result<Vec<ItemRmsd>, FitError> {
     check(matrix, items, groups, grid)?;
-    let categories: Vec<u8> = items.iter().map(|it| it.categories).collect();
     let traces = traces(items, grid);
     let q = grid.len();
     let mut per_group: Vec<Vec<GroupRmsd>> = Vec::with_capacity(groups.len());
@@ -91,10 +90,7 @@ pub fn rmsd(
             );
             continue;
         };
-        let problem = Problem {
-            prep: Prepared::new(&sub, &categories),
-            grid,
-        };
+        let problem = Problem::unconstrained(&sub, items, std::slice::from_ref(group), grid);
         let expected = problem.expected(items, std::slice::from_ref(group));
         let pi = prior(grid, group);
         per_group.push(
