@@ -8,7 +8,7 @@ use anyhow::Context;
 use calibration::classical::{ClassicalOptions, item_statistics};
 use calibration::data::codes::MissingPolicy;
 use calibration::data::read::{Columns, ReadOptions, read_csv};
-use calibration::em::{Cycle, Options, calibrate};
+use calibration::em::{Cycle, Options, SeMethod, calibrate};
 use calibration::fit::{FitOptions, item_fit};
 use calibration::quadrature::Grid;
 use calibration::run::{self, RunDir};
@@ -74,6 +74,9 @@ pub struct CalibrateArgs {
     /// Skip standard errors (Oakes' identity costs two E-steps per parameter).
     #[arg(long)]
     no_se: bool,
+    /// Standard errors by the cross-product of person scores instead of Oakes' identity.
+    #[arg(long)]
+    se_crossprod: bool,
     /// Worker threads (default: all cores); results are identical for any number.
     #[arg(long)]
     threads: Option<usize>,
@@ -146,6 +149,11 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
         max_cycles: args.max_cycles,
         accelerate: !args.no_accelerate,
         standard_errors: !args.no_se,
+        se_method: if args.se_crossprod {
+            SeMethod::CrossProduct
+        } else {
+            SeMethod::Oakes
+        },
         start_from_data: true,
         constraints,
     };

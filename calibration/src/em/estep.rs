@@ -146,6 +146,28 @@ impl Prepared {
         }
     }
 
+    /// Every answered slot of person `p` (category-0 answers included), in item order.
+    pub fn answers(&self, p: usize) -> Vec<u32> {
+        let Some(patterns) = &self.patterns else {
+            return self.person(p).to_vec();
+        };
+        let mut non_zero = self.person(p).iter().peekable();
+        let (_, items) = &patterns[self.pattern_of[p] as usize];
+        items
+            .iter()
+            .map(|&i| {
+                let end = self.slot_base.get(i + 1).copied().unwrap_or(self.n_slots) as u32;
+                match non_zero.peek() {
+                    Some(&&s) if s < end => {
+                        non_zero.next();
+                        s
+                    }
+                    _ => self.slot_base[i] as u32,
+                }
+            })
+            .collect()
+    }
+
     fn person(&self, p: usize) -> &[u32] {
         &self.slots[self.offsets[p]..self.offsets[p + 1]]
     }

@@ -36,8 +36,12 @@ pub struct Options {
     pub max_cycles: usize,
     /// SQUAREM acceleration.
     pub accelerate: bool,
-    /// Standard errors by Oakes' identity (two E-steps per free parameter).
+    /// Standard errors (by `se_method`).
     pub standard_errors: bool,
+    /// Oakes' identity (two E-steps per free parameter; mirt's default) or the
+    /// cross-product of person scores.
+    #[serde(default)]
+    pub se_method: SeMethod,
     /// Replace the intercepts of free items by data-based starting values (see
     /// [`set_starting_values`]); off to start exactly from the given parameters.
     pub start_from_data: bool,
@@ -54,10 +58,20 @@ impl Default for Options {
             max_cycles: 500,
             accelerate: true,
             standard_errors: false,
+            se_method: SeMethod::Oakes,
             start_from_data: true,
             constraints: Vec::new(),
         }
     }
+}
+
+/// How standard errors are computed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SeMethod {
+    #[default]
+    Oakes,
+    CrossProduct,
 }
 
 /// A group's latent distribution N(mean, variance).
@@ -410,7 +424,11 @@ pub fn calibrate(
     let e = problem.expected(&state.items, &state.groups);
     loglik = if e.loglik.is_finite() { e.loglik } else { loglik };
     let (standard_errors, standard_error_problem) = if opts.standard_errors {
-        match se::oakes(&problem, &state) {
+        let computed = match opts.se_method {
+            SeMethod::Oakes => se::oakes(&problem, &state),
+            SeMethod::CrossProduct => se::cross_product(&problem, &state),
+        };
+        match computed {
             Ok(se) => (Some(se), None),
             Err(e) => (None, Some(e.to_string())),
         }
