@@ -7,8 +7,6 @@
 //! absolute. (In fact every item agrees to 1e-10: same nodes, same recursion, same
 //! collapsing, so a tolerance breach means a change of method, not rounding.)
 
-use std::path::{Path, PathBuf};
-
 use calibration::data::ResponseMatrix;
 use calibration::data::codes::NOT_ADMINISTERED;
 use calibration::em::GroupParams;
@@ -16,75 +14,8 @@ use calibration::fit::{Sx2, Sx2Options, s_x2};
 use calibration::model::{ItemParams, Model};
 use serde_json::Value;
 
-fn reference() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/reference")
-}
-
-fn load_json(name: &str) -> Value {
-    let text = std::fs::read_to_string(reference().join("results").join(name)).unwrap();
-    serde_json::from_str(&text).unwrap()
-}
-
-/// Reads a reference CSV's item columns, recoding each item's observed values to
-/// 0..K−1 in sorted order as mirt does; `NA` is not administered.
-fn load_matrix(file: &str, columns: &[String]) -> ResponseMatrix {
-    let text = std::fs::read_to_string(reference().join(file)).unwrap();
-    let mut lines = text.lines();
-    let header: Vec<&str> = lines.next().unwrap().split(',').map(|h| h.trim_matches('"')).collect();
-    let index: Vec<usize> = columns
-        .iter()
-        .map(|c| header.iter().position(|h| h == c).unwrap())
-        .collect();
-    let rows: Vec<Vec<Option<i64>>> = lines
-        .filter(|l| !l.is_empty())
-        .map(|l| {
-            let cells: Vec<&str> = l.split(',').collect();
-            index
-                .iter()
-                .map(|&i| cells[i].trim().parse::<f64>().ok().map(|v| v as i64))
-                .collect()
-        })
-        .collect();
-    let mut data = vec![NOT_ADMINISTERED; rows.len() * columns.len()];
-    for j in 0..columns.len() {
-        let mut values: Vec<i64> = rows.iter().filter_map(|r| r[j]).collect();
-        values.sort_unstable();
-        values.dedup();
-        for (p, row) in rows.iter().enumerate() {
-            if let Some(v) = row[j] {
-                data[p * columns.len() + j] = values.iter().position(|&x| x == v).unwrap() as u8;
-            }
-        }
-    }
-    ResponseMatrix::new(columns.to_vec(), vec![], data).unwrap()
-}
-
-fn item_columns(r: &Value) -> Vec<String> {
-    r["item_columns"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_str().unwrap().to_string())
-        .collect()
-}
-
-/// mirt's estimates of one item, in our parameter layout.
-fn reference_values(model: Model, categories: u8, reference: &Value) -> Vec<f64> {
-    let num = |key: &str| reference[key].as_f64().unwrap();
-    let mut values = vec![num("a1")];
-    match model {
-        Model::Rasch | Model::TwoPl => values.push(num("d")),
-        Model::ThreePl => {
-            values.push(num("d"));
-            let g = num("g");
-            values.push((g / (1.0 - g)).ln());
-        }
-        Model::Graded | Model::Gpcm | Model::Pcm => {
-            values.extend((1..categories).map(|k| num(&format!("d{k}"))));
-        }
-    }
-    values
-}
+mod support;
+use support::{item_columns, load_json, load_matrix, reference_values};
 
 /// The data, mirt's item estimates and latent distribution of one reference case.
 fn mirt_model(file: &str, model: Model) -> (Value, ResponseMatrix, Vec<ItemParams>, Vec<GroupParams>) {

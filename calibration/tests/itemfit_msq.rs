@@ -1,10 +1,7 @@
 //! Infit/outfit mean squares: against TAM 4.3-25's `tam.fit` on PISA 2009 mathematics,
 //! and on simulated Rasch data with items of known misfit.
 
-use std::path::{Path, PathBuf};
-
 use calibration::data::ResponseMatrix;
-use calibration::data::codes::NOT_ADMINISTERED;
 use calibration::em::{GroupParams, Options, calibrate};
 use calibration::fit::{ItemMeanSquares, mean_squares};
 use calibration::model::{ItemParams, Model};
@@ -12,31 +9,8 @@ use calibration::quadrature::Grid;
 use calibration::simulate::{SimGroup, Simulation};
 use serde_json::Value;
 
-fn reference() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/reference")
-}
-
-/// Reads a reference CSV's item columns (0/1 here), `NA` not administered.
-fn load_matrix(file: &str, columns: &[String]) -> ResponseMatrix {
-    let text = std::fs::read_to_string(reference().join(file)).unwrap();
-    let mut lines = text.lines();
-    let header: Vec<&str> = lines.next().unwrap().split(',').map(|h| h.trim_matches('"')).collect();
-    let index: Vec<usize> = columns
-        .iter()
-        .map(|c| header.iter().position(|h| h == c).unwrap())
-        .collect();
-    let data = lines
-        .filter(|l| !l.is_empty())
-        .flat_map(|l| {
-            let cells: Vec<&str> = l.split(',').collect();
-            index
-                .iter()
-                .map(|&i| cells[i].trim().parse::<f64>().map_or(NOT_ADMINISTERED, |v| v as u8))
-                .collect::<Vec<u8>>()
-        })
-        .collect();
-    ResponseMatrix::new(columns.to_vec(), vec![], data).unwrap()
-}
+mod support;
+use support::{load_matrix, reference};
 
 /// TAM draws abilities from each person's posterior (`Nsimul` = 40 times for N = 565)
 /// and averages; we take the exact posterior expectation (the limit of infinitely

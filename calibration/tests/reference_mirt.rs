@@ -2,87 +2,12 @@
 //! recorded in each reference file (../shared/reference/results). Tolerances are the
 //! project's: item parameters 2e-3 absolute, log-likelihood 1e-2.
 
-use std::path::{Path, PathBuf};
-
-use calibration::data::ResponseMatrix;
 use calibration::em::{Options, calibrate, log_likelihood, standard_errors};
 use calibration::model::{BetaPrior, Derivs, ItemParams, Model};
 use serde_json::Value;
 
-fn reference() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/reference")
-}
-
-fn load_json(name: &str) -> Value {
-    let text = std::fs::read_to_string(reference().join("results").join(name)).unwrap();
-    serde_json::from_str(&text).unwrap()
-}
-
-/// Reads a reference CSV's item columns, recoding each item's observed values to
-/// 0..K−1 in sorted order as mirt does; `NA` is not administered.
-fn load_matrix(file: &str, columns: &[String]) -> ResponseMatrix {
-    let text = std::fs::read_to_string(reference().join(file)).unwrap();
-    let mut lines = text.lines();
-    let header: Vec<&str> = lines.next().unwrap().split(',').map(|h| h.trim_matches('"')).collect();
-    let index: Vec<usize> = columns
-        .iter()
-        .map(|c| header.iter().position(|h| h == c).unwrap())
-        .collect();
-    let rows: Vec<Vec<Option<i64>>> = lines
-        .filter(|l| !l.is_empty())
-        .map(|l| {
-            let cells: Vec<&str> = l.split(',').collect();
-            index
-                .iter()
-                .map(|&i| cells[i].trim().parse::<f64>().ok().map(|v| v as i64))
-                .collect()
-        })
-        .collect();
-    let mut data = vec![255u8; rows.len() * columns.len()];
-    for j in 0..columns.len() {
-        let mut values: Vec<i64> = rows.iter().filter_map(|r| r[j]).collect();
-        values.sort_unstable();
-        values.dedup();
-        for (p, row) in rows.iter().enumerate() {
-            if let Some(v) = row[j] {
-                data[p * columns.len() + j] = values.iter().position(|&x| x == v).unwrap() as u8;
-            }
-        }
-    }
-    ResponseMatrix::new(columns.to_vec(), vec![], data).unwrap()
-}
-
-fn item_columns(r: &Value) -> Vec<String> {
-    r["item_columns"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_str().unwrap().to_string())
-        .collect()
-}
-
-fn num(v: &Value) -> Option<f64> {
-    v.as_f64()
-}
-
-/// mirt's estimates of one item, in our parameter layout.
-fn reference_values(item: &ItemParams, reference: &Value) -> Vec<f64> {
-    let mut values = vec![num(&reference["a1"]).unwrap()];
-    match item.model {
-        Model::Rasch | Model::TwoPl => values.push(num(&reference["d"]).unwrap()),
-        Model::ThreePl => {
-            values.push(num(&reference["d"]).unwrap());
-            let g = num(&reference["g"]).unwrap();
-            values.push((g / (1.0 - g)).ln());
-        }
-        Model::Graded | Model::Gpcm | Model::Pcm => {
-            for k in 1..item.categories {
-                values.push(num(&reference[format!("d{k}")]).unwrap());
-            }
-        }
-    }
-    values
-}
+mod support;
+use support::{item_columns, load_json, load_matrix, with_reference_values};
 
 /// Runs one reference case and compares log-likelihood and item parameters.
 ///
@@ -113,10 +38,7 @@ fn check_case(file: &str, model: Model) {
         .items
         .iter()
         .zip(references)
-        .map(|(item, reference)| ItemParams {
-            values: reference_values(item, reference),
-            ..item.clone()
-        })
+        .map(|(item, reference)| with_reference_values(item, reference))
         .collect();
     let mut mirt_groups = fit.groups.clone();
     if let Some(pars) = r["group_pars"]["par"].as_array() {
@@ -261,10 +183,7 @@ fn sat12_3pl_with_prior() {
     let at_mirt: Vec<ItemParams> = start
         .iter()
         .zip(r["items_slope_intercept"].as_array().unwrap())
-        .map(|(item, reference)| ItemParams {
-            values: reference_values(item, reference),
-            ..item.clone()
-        })
+        .map(|(item, reference)| with_reference_values(item, reference))
         .collect();
     let log_prior = |items: &[ItemParams]| -> f64 {
         items

@@ -6,50 +6,13 @@
 //! errors are a diagonal approximation and are not compared (the mirt reference
 //! tests check ours).
 
-use std::path::{Path, PathBuf};
-
-use calibration::data::ResponseMatrix;
 use calibration::em::{Options, calibrate, log_likelihood};
 use calibration::model::{ItemParams, Model};
 use calibration::quadrature::Grid;
 use serde_json::Value;
 
-fn reference() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/reference")
-}
-
-/// A reference data file's item columns (already scored 0..K−1) and, optionally, a
-/// group column whose first value in sorted order is the reference group.
-fn load(file: &str, columns: &[String], group: Option<&str>) -> ResponseMatrix {
-    let text = std::fs::read_to_string(reference().join(file)).unwrap();
-    let mut lines = text.lines();
-    let header: Vec<&str> = lines.next().unwrap().split(',').map(|h| h.trim_matches('"')).collect();
-    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
-    let index: Vec<usize> = columns.iter().map(|c| col(c)).collect();
-    let mut data = Vec::new();
-    let mut labels = Vec::new();
-    for line in lines.filter(|l| !l.is_empty()) {
-        let cells: Vec<&str> = line.split(',').collect();
-        data.extend(index.iter().map(|&i| cells[i].trim().parse::<u8>().unwrap_or(255)));
-        if let Some(g) = group {
-            labels.push(cells[col(g)].trim().parse::<i64>().unwrap());
-        }
-    }
-    let matrix = ResponseMatrix::new(columns.to_vec(), vec![], data).unwrap();
-    if group.is_none() {
-        return matrix;
-    }
-    let mut names: Vec<i64> = labels.clone();
-    names.sort_unstable();
-    names.dedup();
-    let groups = labels
-        .iter()
-        .map(|l| names.iter().position(|n| n == l).unwrap() as u16)
-        .collect();
-    matrix
-        .with_groups(groups, names.iter().map(i64::to_string).collect())
-        .unwrap()
-}
+mod support;
+use support::{load_data, reference};
 
 /// Calibrates a TAM reference case on TAM's grid and compares estimates and log-likelihood.
 fn check_tam(file: &str, model: Model, group: Option<&str>) {
@@ -61,7 +24,7 @@ fn check_tam(file: &str, model: Model, group: Option<&str>) {
         .iter()
         .map(|c| c.as_str().unwrap().into())
         .collect();
-    let matrix = load(r["data_file"].as_str().unwrap(), &columns, group);
+    let matrix = load_data(r["data_file"].as_str().unwrap(), &columns, group, None);
     let items: Vec<ItemParams> = matrix
         .categories()
         .iter()
