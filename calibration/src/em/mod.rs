@@ -345,7 +345,6 @@ pub fn calibrate(
             free_variance: g > 0 || anchored || rasch_family,
         })
         .collect();
-    let mut items = items;
     let layout = layout::Layout::new(&mut items, &groups, &opts.constraints, matrix.items())?;
     let problem = Problem {
         prep: Prepared::new(matrix, &categories),
