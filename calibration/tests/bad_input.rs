@@ -150,3 +150,27 @@ fn tiny_data_gives_finite_estimates() {
         assert!(fit.standard_error_problem.is_some());
     }
 }
+
+#[test]
+fn a_separated_group_is_an_error_not_nan() {
+    // Group b never answers Q1 or Q2 correctly and always Q3: its distribution runs
+    // away. The calibration must stop with a clear error or finite estimates.
+    let mut rows: Vec<[u8; 3]> = rows();
+    rows.extend([[0, 0, 1]; 6]);
+    let refs: Vec<&[u8]> = rows.iter().map(|r| r.as_slice()).collect();
+    let groups = (0..rows.len()).map(|p| u16::from(p >= 8)).collect();
+    let m = matrix(3, &refs)
+        .with_groups(groups, vec!["a".into(), "b".into()])
+        .unwrap();
+    match calibrate(&m, two_pl(3), &Options::default(), &mut |_| {}) {
+        Err(e) => assert!(e.to_string().contains("diverged"), "{e}"),
+        Ok(fit) => {
+            assert!(fit.loglik.is_finite());
+            assert!(
+                fit.groups.iter().all(|g| g.mean.is_finite() && g.variance.is_finite()),
+                "{:?}",
+                fit.groups
+            );
+        }
+    }
+}

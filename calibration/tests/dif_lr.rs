@@ -6,9 +6,11 @@ use std::sync::OnceLock;
 use std::time::Instant;
 
 use calibration::data::ResponseMatrix;
+use calibration::data::codes::NOT_ADMINISTERED;
 use calibration::dif::lr::RefitProblem;
 use calibration::dif::{Adjustment, LrError, LrOptions, LrReport, likelihood_ratio};
-use calibration::em::{Options, calibrate};
+use calibration::em::CalibrationError;
+use calibration::em::{Constraint, Options, calibrate};
 use calibration::model::{ItemParams, Model};
 use calibration::simulate::{SimGroup, Simulation};
 
@@ -312,41 +314,98 @@ fn dif_in_a_graded_item_is_found() {
     assert_eq!(likelihood_ratio(&m, &items, &options).expect("runs again"), report);
 }
 
-#[test]
-fn a_refit_that_cannot_run_is_reported_on_its_item() {
+/// Five clean 2PL items, 2 × 300 persons, with `focal_item_0` as the focal group's response to item 1.
+fn with_focal_item_0(focal_item_0: u8) -> ResponseMatrix {
     let items: Vec<ItemParams> = (0..5).map(|i| two_pl(1.0, 1.0 - 0.5 * i as f64)).collect();
     let m = stack(
         (items.clone(), group("reference", 300, 0.0)),
         (items, group("focal", 300, 0.0)),
         7,
     );
-    // Nobody in the focal group gets item 1 right: its focal column has one category.
     let data: Vec<u8> = (0..m.n_persons())
         .flat_map(|p| {
             let focal = m.groups()[p] == 1;
             m.row(p)
                 .iter()
                 .enumerate()
-                .map(move |(i, &x)| if focal && i == 0 { 0 } else { x })
+                .map(move |(i, &x)| if focal && i == 0 { focal_item_0 } else { x })
         })
         .collect();
-    let m = ResponseMatrix::new(m.items().to_vec(), vec![], data)
+    ResponseMatrix::new(m.items().to_vec(), vec![], data)
         .and_then(|x| x.with_groups(m.groups().to_vec(), m.group_names().to_vec()))
-        .expect("valid shape");
-    let report = likelihood_ratio(&m, &vec![ItemParams::new(Model::TwoPl, 2); 5], &LrOptions::default())
-        .expect("the baseline fits");
+        .expect("valid shape")
+}
+
+#[test]
+fn values_tied_by_constraints_stay_tied_across_groups() {
+    // A common estimated slope (mirt's 1PL by CONSTRAIN): freeing item 3 frees only its intercept.
+    let reference: Vec<ItemParams> = (0..8).map(|i| two_pl(1.2, 1.2 - 0.35 * i as f64)).collect();
+    let mut focal = reference.clone();
+    focal[2].values[1] -= 0.8;
+    let m = stack(
+        (reference, group("reference", 1000, 0.0)),
+        (focal, group("focal", 1000, FOCAL_MEAN)),
+        20_260_303,
+    );
+    let options = LrOptions {
+        items: Some(vec!["I003".into(), "I005".into()]),
+        estimation: Options {
+            constraints: vec![Constraint {
+                members: (0..8).map(|i| (i, 0)).collect(),
+            }],
+            ..Options::default()
+        },
+        ..LrOptions::default()
+    };
+    let report = likelihood_ratio(&m, &vec![ItemParams::new(Model::TwoPl, 2); 8], &options).expect("runs");
+    let [dif, clean] = &report.items[..] else {
+        panic!("two items tested: {report:?}")
+    };
+    assert_eq!((dif.df, clean.df), (1, 1));
+    assert!(
+        dif.p.is_some_and(|p| p < 1e-3) && clean.problem.is_none(),
+        "{dif:?} {clean:?}"
+    );
+    let slopes: Vec<f64> = dif.groups.iter().map(|g| g.values[0]).collect();
+    assert_eq!(slopes[0], slopes[1], "{dif:?}");
+    assert!(
+        (dif.groups[1].values[1] - dif.groups[0].values[1] + 0.8).abs() < 0.3,
+        "{dif:?}"
+    );
+}
+
+#[test]
+fn a_refit_that_cannot_run_is_reported_on_its_item() {
+    // Item 1 is not in the focal group's booklet: equal across groups it is fine (only the reference
+    // group informs it), but its focal column cannot be estimated.
+    let m = with_focal_item_0(NOT_ADMINISTERED);
+    let items = vec![ItemParams::new(Model::TwoPl, 2); 5];
+    let report = likelihood_ratio(&m, &items, &LrOptions::default()).expect("the baseline fits");
     let failed = &report.items[0];
     assert!(
         matches!(&failed.problem, Some(RefitProblem::Failed(why)) if why.contains("I001@focal")),
         "{failed:?}"
     );
     assert!(failed.x2.is_none() && failed.p.is_none() && failed.p_adjusted.is_none() && !failed.flagged);
-    assert!(
-        report.items[1..]
-            .iter()
-            .all(|it| it.p.is_some() && it.problem.is_none())
-    );
+    assert!(!failed.converged && failed.groups.is_empty() && failed.df == 2);
+    for it in &report.items[1..] {
+        assert!(it.p.is_some() && it.problem.is_none(), "{it:?}");
+    }
     assert!(all_finite(&report));
+
+    // Nobody in the focal group gets item 1 right: the item separates the groups and the likelihood
+    // has its optimum at infinity. Whatever EM makes of that, no NaN comes out.
+    let m = with_focal_item_0(0);
+    match likelihood_ratio(&m, &items, &LrOptions::default()) {
+        Ok(report) => assert!(all_finite(&report), "{report:?}"),
+        Err(e) => assert!(
+            matches!(
+                e,
+                LrError::BaselineDiverged | LrError::Baseline(CalibrationError::Diverged { .. })
+            ),
+            "{e}"
+        ),
+    }
 }
 
 #[test]

@@ -10,7 +10,9 @@
 //!   other item stays equal across groups and links the groups' scales; the model is refitted
 //!   from the baseline estimates (the split columns start from the item's baseline values), so
 //!   each refit starts next to its optimum. X² = 2 (logLik_free − logLik_constrained) on
-//!   df = (free parameters of the item) × (groups − 1), p from χ²(df).
+//!   df = (free parameters of the item) × (groups − 1), p from χ²(df). Values an equality
+//!   constraint of the estimation options ties to other items (e.g. a common slope) stay tied,
+//!   in every group: only the item's own parameters are freed, and df counts only those.
 //! - **Information criteria** as mirt's `DIF()` reports them: the difference free − constrained of
 //!   AIC, SABIC, HQ and BIC (N = persons in the matrix). Negative means freeing the item is worth
 //!   its parameters by that criterion. Serialized with mirt's column names (`AIC`, `SABIC`, `HQ`,
@@ -28,10 +30,11 @@
 //!   model (item free vs item equal) given the final anchor set, as mirt's final step does.
 //!
 //! **Failures never give NaN**: a refit calibration refuses (e.g. one group never uses a category
-//! of the item) is reported on the item with the reason and no statistics; a refit that hits the
-//! cycle limit keeps its statistics with `converged = false`; a free model fitting clearly worse
-//! than the constrained one (an optimum missed) keeps X² but gets no p-value. Only a baseline that
-//! cannot be fitted at all is an error.
+//! of the item) or one that diverges to non-finite estimates is reported on the item with the
+//! reason and no statistics; a refit that hits the cycle limit keeps its statistics with
+//! `converged = false`; a free model fitting clearly worse than the constrained one (an optimum
+//! missed) keeps X² but gets no p-value. Only a baseline that cannot be fitted, or diverges, is an
+//! error: without it nothing can be tested.
 //!
 //! **Parallel and deterministic**: the refits of one round are independent and run in parallel;
 //! results are collected in item order and EM is deterministic, so reports are reproducible.
@@ -44,7 +47,7 @@ use statrs::distribution::{ChiSquared, ContinuousCDF};
 
 use crate::data::ResponseMatrix;
 use crate::data::codes::MissingPolicy;
-use crate::em::{CalibrationError, Fit, GroupParams, Options, calibrate};
+use crate::em::{CalibrationError, Constraint, Fit, GroupParams, Options, calibrate};
 use crate::model::ItemParams;
 
 /// How p-values are adjusted for testing many items before they are compared with `alpha`
@@ -64,7 +67,7 @@ pub enum Adjustment {
 /// Options of [`likelihood_ratio`]; the defaults are mirt's (`p.adjust = 'none'`, no sequential scheme).
 #[derive(Debug, Clone, PartialEq)]
 pub struct LrOptions {
-    /// Items to test, by name; `None` tests every item with free parameters.
+    /// Items to test, by name; `None` tests every item with free parameters of its own.
     pub items: Option<Vec<String>>,
     /// How omitted and not-reached responses are scored (as in scaling).
     pub policy: MissingPolicy,
@@ -106,7 +109,10 @@ pub enum LrError {
     UnknownItem(String),
     #[error("item {0} is listed twice")]
     DuplicateItem(String),
-    #[error("item {0} has no free parameters (an anchor with fixed values), so there is nothing to free across groups")]
+    #[error(
+        "item {0} has no free parameters of its own (they are fixed, or tied to other items by constraints), so there \
+         is nothing to free across groups"
+    )]
     NothingToFree(String),
     #[error("no items to test")]
     NoItems,
@@ -114,14 +120,19 @@ pub enum LrError {
     Alpha(f64),
     #[error("the baseline model (every item equal across groups) cannot be fitted: {0}")]
     Baseline(CalibrationError),
+    #[error(
+        "the baseline model (every item equal across groups) diverged to non-finite estimates; an item one group \
+         answers all in one category can separate the groups — look at such items or leave them out"
+    )]
+    BaselineDiverged,
 }
 
 /// Why an item's statistics are missing or to be read with care.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RefitProblem {
-    /// The refit could not run; the reason from calibration (e.g. a category one group never uses,
-    /// which leaves that group's column of the item unidentified). No statistics.
+    /// The refit could not run (the reason from calibration, e.g. a category one group never uses,
+    /// which leaves that group's column of the item unidentified) or diverged. No statistics.
     Failed(String),
     /// The refit hit the cycle limit. Statistics are kept (as mirt does, with `converged = false`):
     /// EM never lowers the likelihood, so an unconverged free model understates X² (conservative)
@@ -162,9 +173,10 @@ pub struct LrItem {
     /// 2 (logLik_free − logLik_constrained).
     #[serde(rename = "X2")]
     pub x2: Option<f64>,
-    /// Parameters added by freeing the item: its free parameters × (groups − 1).
+    /// Parameters added by freeing the item: its own free parameters × (groups − 1).
     pub df: usize,
-    /// Upper tail of χ²(df) at X².
+    /// Upper tail of χ²(df) at X² (at 0 for the slightly negative X² of EM's stopping noise, where
+    /// mirt takes |X²|; p ≈ 1 either way).
     pub p: Option<f64>,
     /// `p` after the report's adjustment (equal to `p` without one).
     #[serde(rename = "adj_pvals")]
@@ -224,6 +236,17 @@ pub struct LrReport {
 /// of its optimum; slightly negative X² for an item without DIF is that noise, not a failure.
 const X2_SLACK: f64 = 0.1;
 
+/// Why a fit counts as diverged.
+const DIVERGED: &str = "the estimates diverged (a log-likelihood, mean or variance is not finite)";
+
+/// Whether EM ran off to non-finite estimates, which happens when the data put an optimum at
+/// infinity (e.g. an item separating the groups perfectly); such a fit has no statistics.
+fn diverged(fit: &Fit) -> bool {
+    !(fit.loglik.is_finite()
+        && fit.groups.iter().all(|g| g.mean.is_finite() && g.variance.is_finite())
+        && fit.items.iter().all(|i| i.values.iter().all(|v| v.is_finite())))
+}
+
 /// Likelihood-ratio DIF of the items of `matrix` (modelled by `items`, one per column) across all of
 /// its groups, against the model with every item equal across groups.
 pub fn likelihood_ratio(
@@ -256,21 +279,33 @@ pub fn likelihood_ratio(
     if !(options.alpha > 0.0 && options.alpha < 1.0) {
         return Err(LrError::Alpha(options.alpha));
     }
-    let tested = tested_items(matrix, items, options.items.as_deref())?;
+    let own: Vec<usize> = (0..items.len())
+        .map(|i| own_free(&items[i], i, &options.estimation.constraints))
+        .collect();
+    let tested = tested_items(matrix, &own, options.items.as_deref())?;
 
     let study = Study {
         matrix: matrix.scaled(options.policy),
         items,
         options,
+        // Standard errors are not reported, so neither fit computes them.
+        baseline_options: Options {
+            standard_errors: false,
+            ..options.estimation.clone()
+        },
         refit_options: Options {
             start_from_data: false,
             standard_errors: false,
             ..options.estimation.clone()
         },
+        own,
         groups: names.len(),
     };
     let mut freed = vec![false; matrix.n_items()];
     let mut baseline = study.fit(&freed, None).map_err(LrError::Baseline)?;
+    if diverged(&baseline.fit) {
+        return Err(LrError::BaselineDiverged);
+    }
     let mut results = study.test(&tested, &freed, &baseline);
     study.flag(&mut results);
 
@@ -290,7 +325,11 @@ pub fn likelihood_ratio(
                 break false;
             }
             match study.fit(&next, Some(&baseline)) {
-                Ok(fitted) => baseline = fitted,
+                Ok(fitted) if !diverged(&fitted.fit) => baseline = fitted,
+                Ok(_) => {
+                    problem = Some(DIVERGED.into());
+                    break false;
+                }
                 Err(e) => {
                     problem = Some(e.to_string());
                     break false;
@@ -340,15 +379,18 @@ fn item_names(matrix: &ResponseMatrix, keep: impl Fn(usize) -> bool) -> Vec<Stri
         .collect()
 }
 
-/// Indices of the items to test, in matrix order.
-fn tested_items(
-    matrix: &ResponseMatrix,
-    items: &[ItemParams],
-    listed: Option<&[String]>,
-) -> Result<Vec<usize>, LrError> {
+/// Number of free values of `item` (at index `i`) that no constraint ties: the values that can
+/// differ between groups once the item is freed.
+fn own_free(item: &ItemParams, i: usize, constraints: &[Constraint]) -> usize {
+    let tied = |k: usize| constraints.iter().any(|c| c.members.contains(&(i, k)));
+    (0..item.free.len()).filter(|&k| item.free[k] && !tied(k)).count()
+}
+
+/// Indices of the items to test (`own`: each item's number of own free values), in matrix order.
+fn tested_items(matrix: &ResponseMatrix, own: &[usize], listed: Option<&[String]>) -> Result<Vec<usize>, LrError> {
     let names = matrix.items();
     let tested: Vec<usize> = match listed {
-        None => (0..items.len()).filter(|&i| items[i].n_free() > 0).collect(),
+        None => (0..own.len()).filter(|&i| own[i] > 0).collect(),
         Some(listed) => {
             let mut tested = Vec::with_capacity(listed.len());
             for name in listed {
@@ -359,7 +401,7 @@ fn tested_items(
                 if tested.contains(&i) {
                     return Err(LrError::DuplicateItem(name.clone()));
                 }
-                if items[i].n_free() == 0 {
+                if own[i] == 0 {
                     return Err(LrError::NothingToFree(name.clone()));
                 }
                 tested.push(i);
@@ -403,8 +445,12 @@ struct Study<'a> {
     matrix: ResponseMatrix,
     items: &'a [ItemParams],
     options: &'a LrOptions,
-    /// Options of refits: starting from the given values, without standard errors.
+    /// Options of the first baseline fit.
+    baseline_options: Options,
+    /// Options of refits: starting from the given values.
     refit_options: Options,
+    /// Each item's number of own free values (see [`own_free`]).
+    own: Vec<usize>,
     groups: usize,
 }
 
@@ -422,7 +468,7 @@ impl Study<'_> {
             }
         }
         let (items, options) = match start {
-            None => (self.items.to_vec(), &self.options.estimation),
+            None => (self.items.to_vec(), &self.baseline_options),
             Some(start) => {
                 let items = columns
                     .iter()
@@ -439,7 +485,31 @@ impl Study<'_> {
                 (items, &self.refit_options)
             }
         };
-        let fit = calibrate(&matrix, items, options, &mut |_| {})?;
+        // Constraints name columns of the original matrix; a tied value of a split item is tied in
+        // every group's column, so it stays equal across groups. An index beyond the matrix stays
+        // as it is, for calibration to report (the baseline fit, which splits nothing, does).
+        let constraints = options
+            .constraints
+            .iter()
+            .map(|c| Constraint {
+                members: c
+                    .members
+                    .iter()
+                    .flat_map(|&(i, k)| {
+                        let at: Vec<(usize, usize)> = (0..columns.len())
+                            .filter(|&at| columns[at].item == i)
+                            .map(|at| (at, k))
+                            .collect();
+                        if at.is_empty() { vec![(i, k)] } else { at }
+                    })
+                    .collect(),
+            })
+            .collect();
+        let options = Options {
+            constraints,
+            ..options.clone()
+        };
+        let fit = calibrate(&matrix, items, &options, &mut |_| {})?;
         Ok(Fitted { fit, columns })
     }
 
@@ -486,7 +556,7 @@ impl Study<'_> {
             hq: None,
             bic: None,
             x2: None,
-            df: spec.n_free() * (self.groups - 1),
+            df: self.own[item] * (self.groups - 1),
             p: None,
             p_adjusted: None,
             flagged: false,
@@ -504,14 +574,14 @@ impl Study<'_> {
                 return out;
             }
         };
+        if diverged(&refit.fit) {
+            out.problem = Some(RefitProblem::Failed(DIVERGED.into()));
+            return out;
+        }
         let (free, constrained) = if freeing { (refit, baseline) } else { (baseline, refit) };
         out.converged = refit.fit.converged;
         out.groups = self.group_values(free, item);
         let x2 = 2.0 * (free.fit.loglik - constrained.fit.loglik);
-        if !x2.is_finite() {
-            out.problem = Some(RefitProblem::Failed("the log-likelihood is not finite".into()));
-            return out;
-        }
         // mirt: each criterion of the free model minus the constrained model's, i.e. the penalty
         // of the added parameters minus X².
         let added = free.fit.n_parameters as f64 - constrained.fit.n_parameters as f64;

@@ -125,6 +125,10 @@ pub enum CalibrationError {
     Item { item: String, message: String },
     #[error("{0}")]
     Invalid(String),
+    #[error(
+        "estimation diverged in EM cycle {cycle}: {what} (e.g. a group or item is perfectly separated; check items nobody in a group answered correctly)"
+    )]
+    Diverged { cycle: usize, what: String },
 }
 
 /// Everything EM iterates over, as one flat vector of free parameters.
@@ -147,9 +151,30 @@ pub struct Problem<'a> {
     pub prep: Prepared,
     pub grid: &'a Grid,
     layout: layout::Layout,
+    /// Item names, for messages.
+    names: Vec<String>,
 }
 
 impl<'a> Problem<'a> {
+    /// Refuses a step whose parameters or log-likelihood are no longer numbers.
+    fn check_step(&self, state: &State, loglik: f64, cycle: usize) -> Result<(), CalibrationError> {
+        let what = if !loglik.is_finite() {
+            Some("the log-likelihood is not finite".to_string())
+        } else if let Some(i) = state.items.iter().position(|i| !i.is_valid()) {
+            Some(format!(
+                "item {} has parameters {:?}",
+                self.names[i], state.items[i].values
+            ))
+        } else {
+            state
+                .groups
+                .iter()
+                .find(|g| !(g.mean.is_finite() && g.variance.is_finite() && g.variance > 0.0))
+                .map(|g| format!("group {} has mean {} and variance {}", g.name, g.mean, g.variance))
+        };
+        what.map_or(Ok(()), |what| Err(CalibrationError::Diverged { cycle, what }))
+    }
+
     /// A problem without equality constraints (for evaluating given parameters).
     pub fn unconstrained(
         matrix: &ResponseMatrix,
@@ -165,6 +190,7 @@ impl<'a> Problem<'a> {
             prep: Prepared::new(matrix, &categories),
             grid,
             layout,
+            names: matrix.items().to_vec(),
         }
     }
 
@@ -308,8 +334,13 @@ pub fn log_likelihood(matrix: &ResponseMatrix, items: &[ItemParams], groups: &[G
         .loglik
 }
 
+/// The largest absolute difference; NaN anywhere counts as infinitely large, so a
+/// broken step can never pass for convergence.
 fn max_abs_diff(a: &[f64], b: &[f64]) -> f64 {
-    a.iter().zip(b).map(|(x, y)| (x - y).abs()).fold(0.0, f64::max)
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| (x - y).abs())
+        .fold(0.0, |m, d| if d.is_nan() { f64::INFINITY } else { m.max(d) })
 }
 
 /// Calibrates `items` (one model per column of `matrix`, anchors with all
@@ -350,6 +381,7 @@ pub fn calibrate(
         prep: Prepared::new(matrix, &categories),
         grid: &opts.grid,
         layout,
+        names: matrix.items().to_vec(),
     };
     let mut state = State { items, groups };
     let mut history = Vec::new();
@@ -357,6 +389,7 @@ pub fn calibrate(
     // The EM step from the current point and the log-likelihood there.
     let (mut next, mut loglik) = problem.em_map(&state);
     for cycle in 1..=opts.max_cycles {
+        problem.check_step(&next, loglik, cycle)?;
         let x0 = problem.layout.pack(&state);
         let x1 = problem.layout.pack(&next);
         let change = max_abs_diff(&x0, &x1);
