@@ -1,7 +1,6 @@
 //! The CSV reader: lines to cells to bytes, in one pass over a buffered (maybe gzip) stream.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
@@ -9,11 +8,11 @@ use std::path::Path;
 use flate2::bufread::MultiGzDecoder;
 
 use super::coder::{CodeError, Coder};
+use super::collect::{Collected, Found};
 use super::error::{Problem, Problems, ReadError};
 use super::header::Layout;
 use super::split::{Cell, QuoteError, is_blank_line, is_missing, parse_integer, split};
 use super::{ReadData, ReadOptions};
-use crate::data::ResponseMatrix;
 use crate::data::codes::{FIRST_MISSING, NOT_ADMINISTERED};
 
 /// Every gzip stream starts with these bytes.
@@ -107,7 +106,15 @@ fn read_lines(mut input: impl BufRead, file: &str, opts: &ReadOptions) -> Result
         problems.report(|| Problem::new(None, None, "has a header but no data rows"));
     }
     problems.check(file)?;
-    records.finish(file, opts.reference_group.as_deref())
+    let layout = records.layout;
+    let found = Found {
+        names: &layout.names,
+        items: &layout.items,
+        group: layout.group,
+        weight: layout.weight,
+        booklet: layout.booklet,
+    };
+    records.c.finish(file, opts.reference_group.as_deref(), found)
 }
 
 /// Reads the next line into `line` without its line ending; `false` at the end of input.
@@ -141,15 +148,7 @@ struct Records<'a> {
     layout: &'a Layout,
     raw_codes: bool,
     rows: usize,
-    coders: Vec<Coder>,
-    /// Persons × items, row by row; under sorted recoding, categories are provisional.
-    data: Vec<u8>,
-    persons: Vec<String>,
-    groups: Vec<u16>,
-    group_names: Vec<String>,
-    group_index: HashMap<String, u16>,
-    weights: Vec<f64>,
-    booklets: Vec<String>,
+    c: Collected,
 }
 
 impl<'a> Records<'a> {
@@ -158,14 +157,7 @@ impl<'a> Records<'a> {
             layout,
             raw_codes: opts.raw_codes,
             rows: 0,
-            coders: layout.items.iter().map(|_| Coder::new(opts.recode)).collect(),
-            data: Vec::new(),
-            persons: Vec::new(),
-            groups: Vec::new(),
-            group_names: Vec::new(),
-            group_index: HashMap::new(),
-            weights: Vec::new(),
-            booklets: Vec::new(),
+            c: Collected::new(layout.items.len(), opts.recode, &[]),
         }
     }
 
@@ -177,14 +169,14 @@ impl<'a> Records<'a> {
             problems
                 .report(|| Problem::new(Some(at), Some(&layout.names[col]), message).with_text(cells[col].bytes(line)))
         };
-        for (coder, &col) in self.coders.iter_mut().zip(&layout.items) {
+        for (coder, &col) in self.c.coders.iter_mut().zip(&layout.items) {
             let byte = item_byte(coder, cells[col].bytes(line), self.raw_codes).unwrap_or_else(|error| {
                 if let Some(message) = error {
                     report(col, message);
                 }
                 NOT_ADMINISTERED
             });
-            self.data.push(byte);
+            self.c.data.push(byte);
         }
         let mut text = |col: usize| {
             let text = cells[col].text(line);
@@ -196,24 +188,24 @@ impl<'a> Records<'a> {
         if let Some(col) = layout.id
             && let Some(id) = text(col)
         {
-            self.persons.push(id.into_owned());
+            self.c.persons.push(id.into_owned());
         }
         if let Some(col) = layout.booklet
             && let Some(booklet) = text(col)
         {
-            self.booklets.push(booklet.into_owned());
+            self.c.booklets.push(booklet.into_owned());
         }
         if let Some(col) = layout.group
             && let Some(name) = text(col)
         {
             match self.group(name) {
-                Ok(g) => self.groups.push(g),
+                Ok(g) => self.c.groups.push(g),
                 Err(message) => report(col, message),
             }
         }
         if let Some(col) = layout.weight {
             match parse_weight(cells[col].bytes(line)) {
-                Ok(w) => self.weights.push(w),
+                Ok(w) => self.c.weights.push(w),
                 Err(message) => report(col, message),
             }
         }
@@ -221,81 +213,10 @@ impl<'a> Records<'a> {
 
     /// The index of a person's group; groups are numbered in order of first appearance.
     fn group(&mut self, name: Cow<str>) -> Result<u16, &'static str> {
-        if let Some(&g) = self.group_index.get(name.as_ref()) {
-            return Ok(g);
-        }
         if is_missing(name.as_bytes()) {
             return Err("missing group");
         }
-        let g = u16::try_from(self.group_names.len()).map_err(|_| "more than 65,536 groups")?;
-        let name = name.into_owned();
-        self.group_index.insert(name.clone(), g);
-        self.group_names.push(name);
-        Ok(g)
-    }
-
-    /// Renumbers categories in sorted order, orders groups and builds the matrix.
-    fn finish(self, file: &str, reference_group: Option<&str>) -> Result<ReadData, ReadError> {
-        let Records {
-            layout,
-            coders,
-            mut data,
-            persons,
-            mut groups,
-            mut group_names,
-            group_index,
-            weights,
-            booklets,
-            ..
-        } = self;
-        let (category_values, renumber): (Vec<_>, Vec<_>) = coders.into_iter().map(Coder::finish).unzip();
-        if renumber.iter().any(Option::is_some) {
-            let tables: Vec<[u8; 256]> = renumber.iter().map(|r| full_table(r.as_deref())).collect();
-            for row in data.chunks_exact_mut(tables.len()) {
-                for (byte, table) in row.iter_mut().zip(&tables) {
-                    *byte = table[usize::from(*byte)];
-                }
-            }
-        }
-        if let Some(reference) = reference_group
-            && let Some(col) = layout.group
-        {
-            let Some(&r) = group_index.get(reference) else {
-                let message = format!("the reference group \"{reference}\" does not occur");
-                return Err(ReadError::single(
-                    file,
-                    Problem::new(None, Some(&layout.names[col]), message),
-                ));
-            };
-            // The reference group moves to the front; the others keep their order.
-            group_names[..=usize::from(r)].rotate_right(1);
-            for g in &mut groups {
-                *g = if *g == r {
-                    0
-                } else if *g < r {
-                    *g + 1
-                } else {
-                    *g
-                };
-            }
-        }
-        let data_error = |source| ReadError::Data {
-            file: file.to_owned(),
-            source,
-        };
-        let items = layout.items.iter().map(|&col| layout.names[col].clone()).collect();
-        let mut matrix = ResponseMatrix::new(items, persons, data).map_err(data_error)?;
-        if layout.group.is_some() {
-            matrix = matrix.with_groups(groups, group_names).map_err(data_error)?;
-        }
-        if layout.weight.is_some() {
-            matrix = matrix.with_weights(weights).map_err(data_error)?;
-        }
-        Ok(ReadData {
-            matrix,
-            booklets: layout.booklet.map(|_| booklets),
-            category_values,
-        })
+        self.c.group(name)
     }
 }
 
@@ -329,14 +250,4 @@ fn item_byte(coder: &mut Coder, bytes: &[u8], raw_codes: bool) -> Result<u8, Opt
         }
         CodeError::AlreadyOverLimit => None,
     })
-}
-
-/// A renumbering of provisional categories widened to every byte, missing codes unchanged,
-/// so the pass over the data needs no branch.
-fn full_table(renumber: Option<&[u8]>) -> [u8; 256] {
-    let mut table = std::array::from_fn(|b| b as u8);
-    if let Some(renumber) = renumber {
-        table[..renumber.len()].copy_from_slice(renumber);
-    }
-    table
 }

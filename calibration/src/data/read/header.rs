@@ -49,53 +49,15 @@ impl Layout {
         if !problems.is_empty() {
             return None;
         }
-        let mut index = HashMap::with_capacity(names.len());
-        for (i, name) in names.iter().enumerate() {
-            if let Some(first) = index.insert(name.as_str(), i) {
-                problems.report(|| {
-                    Problem::new(
-                        HEADER_LINE,
-                        Some(name),
-                        format!("appears twice, as columns {} and {}", first + 1, i + 1),
-                    )
-                });
-            }
-        }
-        let find = |role: &str, name: &str, problems: &mut Problems| {
-            let found = index.get(name).copied();
-            if found.is_none() {
-                problems.report(|| Problem::new(None, Some(name), format!("the {role} column is not in the header")));
-            }
-            found
-        };
+        let lookup = Names::new(&names, HEADER_LINE, "header", problems);
+        let find = |role: &str, name: &str, problems: &mut Problems| lookup.find(role, name, problems);
         let c = &opts.columns;
         let id = c.id.as_deref().and_then(|n| find("id", n, problems));
         let group = c.group.as_deref().and_then(|n| find("group", n, problems));
         let weight = c.weight.as_deref().and_then(|n| find("weight", n, problems));
         let booklet = c.booklet.as_deref().and_then(|n| find("booklet", n, problems));
         let roles = [("id", id), ("group", group), ("weight", weight), ("booklet", booklet)];
-        let role_of = |col: usize| roles.iter().find(|(_, i)| *i == Some(col)).map(|(role, _)| *role);
-        let items = match &opts.items {
-            Some(listed) => {
-                let mut items = Vec::with_capacity(listed.len());
-                for name in listed {
-                    let Some(col) = find("item", name, problems) else {
-                        continue;
-                    };
-                    if items.contains(&col) {
-                        problems.report(|| Problem::new(None, Some(name), "is listed twice as an item"));
-                    } else if let Some(role) = role_of(col) {
-                        problems.report(|| {
-                            Problem::new(None, Some(name), format!("is both an item and the {role} column"))
-                        });
-                    } else {
-                        items.push(col);
-                    }
-                }
-                items
-            }
-            None => (0..names.len()).filter(|&col| role_of(col).is_none()).collect(),
-        };
+        let items = lookup.items(&roles, opts.items.as_deref(), problems);
         if items.is_empty() && problems.is_empty() {
             problems.report(|| {
                 Problem::new(
@@ -121,5 +83,70 @@ impl Layout {
     /// The number of cells every row must have.
     pub(super) fn width(&self) -> usize {
         self.names.len()
+    }
+}
+
+/// Column names resolved against the read options, shared by the CSV header and the
+/// Parquet schema so both report the same problems in the same words.
+pub(super) struct Names<'a> {
+    names: &'a [String],
+    index: HashMap<&'a str, usize>,
+    /// Where the names are, for messages: "header" or "file".
+    place: &'static str,
+}
+
+impl<'a> Names<'a> {
+    /// Indexes the names, reporting any that appears twice (at `line`, if the names have one).
+    pub fn new(names: &'a [String], line: Option<usize>, place: &'static str, problems: &mut Problems) -> Self {
+        let mut index = HashMap::with_capacity(names.len());
+        for (i, name) in names.iter().enumerate() {
+            if let Some(first) = index.insert(name.as_str(), i) {
+                problems.report(|| {
+                    Problem::new(
+                        line,
+                        Some(name),
+                        format!("appears twice, as columns {} and {}", first + 1, i + 1),
+                    )
+                });
+            }
+        }
+        Names { names, index, place }
+    }
+
+    /// The column of a role, or a reported problem.
+    pub fn find(&self, role: &str, name: &str, problems: &mut Problems) -> Option<usize> {
+        let found = self.index.get(name).copied();
+        if found.is_none() {
+            let place = self.place;
+            problems.report(|| Problem::new(None, Some(name), format!("the {role} column is not in the {place}")));
+        }
+        found
+    }
+
+    /// The item columns: the listed ones, or every column without another role.
+    pub fn items(
+        &self,
+        roles: &[(&str, Option<usize>)],
+        listed: Option<&[String]>,
+        problems: &mut Problems,
+    ) -> Vec<usize> {
+        let role_of = |col: usize| roles.iter().find(|(_, i)| *i == Some(col)).map(|(role, _)| *role);
+        let Some(listed) = listed else {
+            return (0..self.names.len()).filter(|&col| role_of(col).is_none()).collect();
+        };
+        let mut items = Vec::with_capacity(listed.len());
+        for name in listed {
+            let Some(col) = self.find("item", name, problems) else {
+                continue;
+            };
+            if items.contains(&col) {
+                problems.report(|| Problem::new(None, Some(name), "is listed twice as an item"));
+            } else if let Some(role) = role_of(col) {
+                problems.report(|| Problem::new(None, Some(name), format!("is both an item and the {role} column")));
+            } else {
+                items.push(col);
+            }
+        }
+        items
     }
 }

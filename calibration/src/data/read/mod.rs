@@ -7,14 +7,17 @@
 //! Gzip-compressed input (`.csv.gz`) is recognised by its first bytes, whatever its name.
 
 mod coder;
+mod collect;
 mod csv;
 mod error;
 mod header;
+mod parquet;
 mod split;
 mod write;
 
 use super::ResponseMatrix;
 
+pub use self::parquet::{CATEGORY_VALUES_KEY, CODES_KEY, GROUPS_KEY, read_parquet, write_parquet, write_parquet_to};
 pub use csv::{read_csv, read_csv_from};
 pub use error::{MAX_PROBLEMS, Problem, ReadError};
 pub use write::{WriteError, WriteOptions, write_csv, write_csv_to};
