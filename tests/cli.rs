@@ -174,3 +174,107 @@ fn qti_export_then_import_reproduces_the_test_items() {
     assert!(!out.status.success());
     assert_eq!(itembank::Bank::load(&target).unwrap().items.len(), imported.items.len());
 }
+
+fn items_json(run: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(run.join("items.json")).unwrap()).unwrap()
+}
+
+#[test]
+fn calibrates_csv_and_parquet_into_run_directories() {
+    use calibration::data::read::{Columns, ReadOptions, WriteOptions, read_csv, write_parquet};
+    let dir = tempfile::tempdir().unwrap();
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/reference/data/TAM_timssAusTwn_scored.csv");
+    let items = "M032166,M032721,M032757,M032760A,M032760B,M032760C,M032761,M032692,M032626,M032595,M032673";
+    let csv_run = dir.path().join("csv");
+    let args = [
+        "calibrate",
+        data.to_str().unwrap(),
+        "--model",
+        "pcm",
+        "--group",
+        "IDCNTRY",
+        "--items",
+        items,
+        "--out",
+    ];
+    let out = assess(&[&args[..], &[csv_run.to_str().unwrap()]].concat());
+    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+    for file in [
+        "manifest.json",
+        "items.json",
+        "items.csv",
+        "groups.json",
+        "diagnostics.json",
+    ] {
+        assert!(csv_run.join(file).is_file(), "{file} missing");
+    }
+    let diagnostics: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(csv_run.join("diagnostics.json")).unwrap()).unwrap();
+    assert_eq!(diagnostics["converged"], true);
+    assert!(
+        diagnostics["item_fit"]["rmsd"]
+            .as_array()
+            .is_some_and(|r| r.len() == 11)
+    );
+
+    // The same data as Parquet gives the same estimates.
+    let columns = Columns {
+        group: Some("IDCNTRY".into()),
+        ..Columns::default()
+    };
+    let read = ReadOptions {
+        items: Some(items.split(',').map(str::to_string).collect()),
+        columns: columns.clone(),
+        ..ReadOptions::default()
+    };
+    let parsed = read_csv(&data, &read).unwrap();
+    let parquet = dir.path().join("timss.parquet");
+    let write = WriteOptions {
+        columns,
+        raw_codes: true,
+        policy: Default::default(),
+        category_values: None,
+    };
+    write_parquet(&parquet, &parsed.matrix, None, &write).unwrap();
+    let parquet_run = dir.path().join("parquet");
+    let args = [
+        "calibrate",
+        parquet.to_str().unwrap(),
+        "--model",
+        "pcm",
+        "--group",
+        "IDCNTRY",
+        "--out",
+    ];
+    let out = assess(&[&args[..], &[parquet_run.to_str().unwrap()]].concat());
+    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+    let (a, b) = (items_json(&csv_run), items_json(&parquet_run));
+    for (x, y) in a.as_array().unwrap().iter().zip(b.as_array().unwrap()) {
+        assert_eq!(x["slope_intercept"], y["slope_intercept"], "{x} vs {y}");
+    }
+
+    // An existing run is not overwritten by accident.
+    let out = assess(&[&args[..], &[parquet_run.to_str().unwrap()]].concat());
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("--replace"), "{}", stderr(&out));
+}
+
+#[test]
+fn bad_response_data_is_refused_with_where_and_what() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("bad.csv");
+    std::fs::write(&file, "a,b\n0,1\n1,x\n").unwrap();
+    let out = assess(&[
+        "calibrate",
+        file.to_str().unwrap(),
+        "--out",
+        dir.path().join("run").to_str().unwrap(),
+    ]);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(
+        err.contains("line 3") && err.contains("\"b\"") && err.contains("\"x\""),
+        "{err}"
+    );
+    assert!(!dir.path().join("run").join("manifest.json").exists());
+}

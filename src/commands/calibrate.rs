@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use calibration::classical::{ClassicalOptions, item_statistics};
 use calibration::data::codes::MissingPolicy;
-use calibration::data::read::{Columns, ReadOptions, read_csv};
+use calibration::data::read::{Columns, ReadOptions, read_csv, read_parquet};
 use calibration::em::{Cycle, Options, SeMethod, calibrate};
 use calibration::fit::{FitOptions, item_fit};
 use calibration::quadrature::Grid;
@@ -19,7 +19,8 @@ use serde_json::json;
 
 #[derive(Debug, Args)]
 pub struct CalibrateArgs {
-    /// Response data: CSV with a header row (`.csv` or `.csv.gz`); empty or NA = not administered.
+    /// Response data: CSV with a header row (`.csv` or `.csv.gz`; empty or NA = not
+    /// administered) or Parquet (`.parquet`; null = not administered, byte codes kept).
     responses: PathBuf,
     /// Item model for every item (mirt's names: Rasch, 2PL, 3PL, graded, gpcm, pcm).
     #[arg(long, default_value = "2pl")]
@@ -114,8 +115,12 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
         raw_codes: args.raw_codes,
         ..ReadOptions::default()
     };
-    let data =
-        read_csv(&args.responses, &read_options).with_context(|| format!("reading {}", args.responses.display()))?;
+    let is_parquet = args
+        .responses
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("parquet"));
+    let read = if is_parquet { read_parquet } else { read_csv };
+    let data = read(&args.responses, &read_options).with_context(|| format!("reading {}", args.responses.display()))?;
     let policy = MissingPolicy {
         omitted_as_zero: !args.omitted_as_missing,
         ..MissingPolicy::default()
