@@ -578,7 +578,7 @@ mod round_trip {
         };
         assert_eq!(
             error(&clash),
-            "cannot write o.csv: the header would name column \"a\" twice"
+            "cannot write o.csv: the output would name column \"a\" twice"
         );
         let unweighted = WriteOptions {
             columns: Columns {

@@ -87,18 +87,23 @@ pub fn write_csv_to<W: Write>(
     })
 }
 
-/// Everything that would make the output unreadable or different when read back.
-fn check(matrix: &ResponseMatrix, booklets: Option<&[String]>, opts: &WriteOptions) -> Result<(), String> {
+/// Checks shared by every writer: column names unique and non-empty, and the
+/// weights and booklets asked for present, one per person.
+pub(super) fn check_columns(
+    matrix: &ResponseMatrix,
+    booklets: Option<&[String]>,
+    opts: &WriteOptions,
+) -> Result<(), String> {
     let c = &opts.columns;
-    let header = [&c.id, &c.group, &c.weight, &c.booklet]
+    let names = [&c.id, &c.group, &c.weight, &c.booklet]
         .into_iter()
         .flatten()
         .chain(matrix.items());
     let mut seen = HashSet::new();
-    if let Some(twice) = header.clone().find(|name| !seen.insert(name.as_str())) {
-        return Err(format!("the header would name column \"{twice}\" twice"));
+    if let Some(twice) = names.clone().find(|name| !seen.insert(name.as_str())) {
+        return Err(format!("the output would name column \"{twice}\" twice"));
     }
-    if header.clone().any(String::is_empty) {
+    if names.clone().any(String::is_empty) {
         return Err("a column without a name cannot be read back".into());
     }
     if c.weight.is_some() && matrix.raw_weights().is_none() {
@@ -113,6 +118,17 @@ fn check(matrix: &ResponseMatrix, booklets: Option<&[String]>, opts: &WriteOptio
             Some(_) => {}
         }
     }
+    Ok(())
+}
+
+/// Everything that would make the CSV unreadable or different when read back.
+fn check(matrix: &ResponseMatrix, booklets: Option<&[String]>, opts: &WriteOptions) -> Result<(), String> {
+    check_columns(matrix, booklets, opts)?;
+    let c = &opts.columns;
+    let header = [&c.id, &c.group, &c.weight, &c.booklet]
+        .into_iter()
+        .flatten()
+        .chain(matrix.items());
     if c.group.is_some()
         && let Some(name) = matrix.group_names().iter().find(|n| n.is_empty() || *n == "NA")
     {

@@ -14,6 +14,7 @@ use ::parquet::file::properties::WriterProperties;
 use arrow_array::{ArrayRef, Float64Array, RecordBatch, StringArray, UInt8Array};
 use arrow_schema::{DataType, Field, Schema};
 
+use super::super::write::check_columns;
 use super::super::{WriteError, WriteOptions};
 use super::{CATEGORY_VALUES_KEY, CODES_KEY, GROUPS_KEY, code_table};
 use crate::data::ResponseMatrix;
@@ -76,32 +77,10 @@ fn into_io(error: ParquetError) -> std::io::Error {
     }
 }
 
-/// Everything that would make the output unreadable or different when read back.
+/// Everything that would make the Parquet file different when read back.
 fn check(matrix: &ResponseMatrix, booklets: Option<&[String]>, opts: &WriteOptions) -> Result<(), String> {
+    check_columns(matrix, booklets, opts)?;
     let c = &opts.columns;
-    let names = [&c.id, &c.group, &c.weight, &c.booklet]
-        .into_iter()
-        .flatten()
-        .chain(matrix.items());
-    let mut seen = HashSet::new();
-    if let Some(twice) = names.clone().find(|name| !seen.insert(name.as_str())) {
-        return Err(format!("the file would name column \"{twice}\" twice"));
-    }
-    if names.clone().any(String::is_empty) {
-        return Err("a column without a name cannot be read back".into());
-    }
-    if c.weight.is_some() && matrix.raw_weights().is_none() {
-        return Err("a weight column is asked for but the matrix has no weights".into());
-    }
-    if c.booklet.is_some() {
-        match booklets {
-            None => return Err("a booklet column is asked for but no booklets are given".into()),
-            Some(b) if b.len() != matrix.n_persons() => {
-                return Err(format!("{} booklets for {} persons", b.len(), matrix.n_persons()));
-            }
-            Some(_) => {}
-        }
-    }
     if c.group.is_some() {
         let mut seen = HashSet::new();
         if matrix.group_names().iter().any(String::is_empty) {
