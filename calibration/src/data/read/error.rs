@@ -14,7 +14,9 @@ const MAX_TEXT: usize = 40;
 /// Why response data could not be read. Nothing half-read is ever returned alongside it.
 #[derive(Debug, thiserror::Error)]
 pub enum ReadError {
-    #[error("cannot read {file}: {source}")]
+    /// The reason is the error's source (shown by `{:#}` and error reporters), not
+    /// repeated in the message.
+    #[error("cannot read {file}")]
     Io {
         file: String,
         #[source]
