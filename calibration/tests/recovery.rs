@@ -1,7 +1,7 @@
 //! Truth recovery: data simulated from known parameters (mixed formats, a booklet
 //! design, two groups) come back within their standard errors; errors shrink like
 //! 1/√N; standard errors match the spread of estimates over replications; the
-//! likelihood never decreases from one EM cycle to the next.
+//! objective EM climbs never decreases from one cycle to the next.
 
 use calibration::em::{Fit, Options, calibrate};
 use calibration::model::{ItemParams, Model};
@@ -187,16 +187,15 @@ fn standard_errors_match_the_spread_over_replications() {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 40, ..ProptestConfig::default() })]
 
     #[test]
-    fn the_likelihood_never_decreases(seed in 0u64..1000, per_group in 100usize..600, accelerate in any::<bool>()) {
+    fn the_em_objective_never_decreases(seed in 0u64..1000, per_group in 100usize..600, accelerate in any::<bool>()) {
         let opts = Options { accelerate, ..Options::default() };
         let fit = fit(&simulate(per_group, seed), &opts);
         for pair in fit.history.windows(2) {
-            prop_assert!(pair[1].loglik >= pair[0].loglik - 1e-9 * pair[0].loglik.abs(), "{:?}", pair);
+            prop_assert!(pair[1].objective >= pair[0].objective, "{:?}", pair);
         }
-        prop_assert!(fit.loglik >= fit.history.last().unwrap().loglik - 1e-9 * fit.loglik.abs());
     }
 }
 
@@ -238,4 +237,15 @@ fn cross_product_standard_errors_agree_with_oakes() {
     assert!(ratios.iter().all(|r| (0.7..1.4).contains(r)), "{ratios:?}");
     let (ga, gb) = (a.group_variances[1].unwrap(), b.group_variances[1].unwrap());
     assert!((gb / ga - 1.0).abs() < 0.3, "group variance SE {gb} vs {ga}");
+}
+
+/// The case that showed the grid-normalised log-likelihood (what mirt reports) falling
+/// by 2.6e-6 in one cycle: the group M-step (moment matching, as mirt and TAM) is exact
+/// for the objective with the unnormalised prior φ·Δθ, which is what EM increases.
+#[test]
+fn the_objective_never_decreases_regression_seed_200() {
+    let fit = fit(&simulate(151, 200), &Options::default());
+    for pair in fit.history.windows(2) {
+        assert!(pair[1].objective >= pair[0].objective, "{pair:?}");
+    }
 }

@@ -88,8 +88,12 @@ pub struct GroupParams {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Cycle {
     pub cycle: usize,
-    /// Log-likelihood at the start of the cycle.
+    /// Log-likelihood at the start of the cycle (prior weights normalised over the
+    /// grid, as mirt reports it).
     pub loglik: f64,
+    /// The objective EM increases: the log-likelihood with TAM's unnormalised prior
+    /// weights (φ·Δθ). It never decreases from one cycle to the next.
+    pub objective: f64,
     pub max_change: f64,
     /// Whether the SQUAREM extrapolation was kept.
     pub accelerated: bool,
@@ -100,7 +104,10 @@ pub struct Cycle {
 pub struct Fit {
     pub items: Vec<ItemParams>,
     pub groups: Vec<GroupParams>,
+    /// Log-likelihood with the prior normalised over the grid (as mirt reports it).
     pub loglik: f64,
+    /// The objective EM maximises (TAM's log-likelihood; see [`Cycle::objective`]).
+    pub objective: f64,
     pub n_parameters: usize,
     pub n_persons: usize,
     pub aic: f64,
@@ -131,6 +138,13 @@ pub enum CalibrationError {
     Diverged { cycle: usize, what: String },
 }
 
+/// The log-likelihood and EM's objective at a parameter point.
+#[derive(Debug, Clone, Copy)]
+struct Evaluated {
+    loglik: f64,
+    objective: f64,
+}
+
 /// Everything EM iterates over, as one flat vector of free parameters.
 #[derive(Debug, Clone)]
 struct State {
@@ -156,6 +170,18 @@ pub struct Problem<'a> {
 }
 
 impl<'a> Problem<'a> {
+    /// Σ_g N_g log(prior mass on the grid): the objective minus the log-likelihood.
+    fn prior_mass(&self, groups: &[GroupParams], e: &Expected) -> f64 {
+        let q = self.grid.len();
+        groups
+            .iter()
+            .enumerate()
+            .map(|(g, p)| {
+                e.group_mass[g * q..(g + 1) * q].iter().sum::<f64>() * self.grid.log_prior_mass(p.mean, p.variance)
+            })
+            .sum()
+    }
+
     /// Refuses a step whose parameters or log-likelihood are no longer numbers.
     fn check_step(&self, state: &State, loglik: f64, cycle: usize) -> Result<(), CalibrationError> {
         let what = if !loglik.is_finite() {
@@ -240,8 +266,9 @@ impl<'a> Problem<'a> {
 
     /// One EM map: the M-step given the E-step at `state`. Returns the new state and
     /// the log-likelihood at `state`.
-    fn em_map(&self, state: &State) -> (State, f64) {
+    fn em_map(&self, state: &State) -> (State, Evaluated) {
         let e = self.expected(&state.items, &state.groups);
+        let objective = e.loglik + self.prior_mass(&state.groups, &e);
         let updated: Vec<Vec<(usize, ItemParams)>> = self
             .layout
             .clusters
@@ -299,7 +326,13 @@ impl<'a> Problem<'a> {
                 }
             })
             .collect();
-        (State { items, groups }, e.loglik)
+        (
+            State { items, groups },
+            Evaluated {
+                loglik: e.loglik,
+                objective,
+            },
+        )
     }
 }
 
@@ -386,75 +419,61 @@ pub fn calibrate(
     let mut state = State { items, groups };
     let mut history = Vec::new();
     let mut converged = false;
-    // The EM step from the current point and the log-likelihood there.
-    let (mut next, mut loglik) = problem.em_map(&state);
+    // The EM step from the current point, and the log-likelihood and objective there.
+    let (mut next, mut here) = problem.em_map(&state);
     for cycle in 1..=opts.max_cycles {
-        problem.check_step(&next, loglik, cycle)?;
+        problem.check_step(&next, here.loglik, cycle)?;
         let x0 = problem.layout.pack(&state);
         let x1 = problem.layout.pack(&next);
         let change = max_abs_diff(&x0, &x1);
+        let mut record = Cycle {
+            cycle,
+            loglik: here.loglik,
+            objective: here.objective,
+            max_change: change,
+            accelerated: false,
+        };
         if change < opts.tolerance {
-            let record = Cycle {
-                cycle,
-                loglik,
-                max_change: change,
-                accelerated: false,
-            };
             progress(&record);
             history.push(record);
             state = next;
             converged = true;
             break;
         }
-        let mut accelerated = false;
         if opts.accelerate {
             // SQUAREM: a second EM step, an extrapolation, and the EM step from the
             // extrapolated point, which doubles as the next cycle's first step. The
-            // extrapolation is kept only if its likelihood is at least that of the
+            // extrapolation is kept only if its objective is at least that of the
             // first EM step's point, so the accepted sequence never goes down.
-            let (after_two, loglik_one) = problem.em_map(&next);
+            let (after_two, at_one) = problem.em_map(&next);
             let candidate = squarem_point(&x0, &x1, &problem.layout.pack(&after_two))
                 .map(|x| problem.layout.unpack(&state, &x))
                 .filter(State::is_valid);
-            let record = Cycle {
-                cycle,
-                loglik,
-                max_change: change,
-                accelerated: false,
-            };
             match candidate.map(|c| {
                 let step = problem.em_map(&c);
                 (c, step)
             }) {
-                Some((c, (c_next, c_loglik))) if c_loglik >= loglik_one && c_next.is_valid() => {
-                    accelerated = true;
+                Some((c, (c_next, at_c))) if at_c.objective >= at_one.objective && c_next.is_valid() => {
+                    record.accelerated = true;
                     state = c;
                     next = c_next;
-                    loglik = c_loglik;
+                    here = at_c;
                 }
                 _ => {
                     state = after_two;
-                    (next, loglik) = problem.em_map(&state);
+                    (next, here) = problem.em_map(&state);
                 }
             }
-            let record = Cycle { accelerated, ..record };
-            progress(&record);
-            history.push(record);
-            continue;
+        } else {
+            state = next;
+            (next, here) = problem.em_map(&state);
         }
-        let record = Cycle {
-            cycle,
-            loglik,
-            max_change: change,
-            accelerated,
-        };
         progress(&record);
         history.push(record);
-        state = next;
-        (next, loglik) = problem.em_map(&state);
     }
     let e = problem.expected(&state.items, &state.groups);
-    loglik = if e.loglik.is_finite() { e.loglik } else { loglik };
+    let loglik = if e.loglik.is_finite() { e.loglik } else { here.loglik };
+    let objective = loglik + problem.prior_mass(&state.groups, &e);
     let (standard_errors, standard_error_problem) = if opts.standard_errors {
         let computed = match opts.se_method {
             SeMethod::Oakes => se::oakes(&problem, &state),
@@ -476,6 +495,7 @@ pub fn calibrate(
         items: state.items,
         groups: state.groups,
         loglik,
+        objective,
         n_parameters,
         n_persons: matrix.n_persons(),
         cycles: history.len(),

@@ -138,7 +138,12 @@ fn newton_step(neg_h: &DMatrix<f64>, g: &DVector<f64>) -> DVector<f64> {
     g * 1e-3
 }
 
-/// Mean and variance of a group's posterior mass over the nodes.
+/// The M-step of a group's latent distribution: its posterior mean and variance
+/// (moment matching, as mirt and TAM do). This maximises the expected complete-data
+/// log-likelihood when the prior weights are the normal density times the node
+/// spacing (TAM's weights, the objective EM climbs; see [`super::Cycle::objective`]);
+/// the log-likelihood reported, with weights normalised over the grid as mirt reports
+/// it, differs from that objective only by the prior mass the grid holds.
 pub fn group_moments(mass: &[f64], nodes: &[f64], fixed_mean: Option<f64>) -> (f64, f64) {
     let total: f64 = mass.iter().sum();
     let mean = fixed_mean.unwrap_or_else(|| mass.iter().zip(nodes).map(|(m, t)| m * t).sum::<f64>() / total);
