@@ -4,10 +4,18 @@
 //!
 //! One EM map F takes all free parameters (items, then group means and variances)
 //! through an E-step (parallel over persons) and an M-step (parallel over items).
-//! SQUAREM extrapolates from two EM steps; an extrapolation that lowers the
-//! log-likelihood is dropped for the plain EM steps, so the accepted sequence never
+//! SQUAREM extrapolates from two EM steps; an extrapolation that lowers EM's
+//! objective is dropped for the plain EM steps, so the accepted sequence never
 //! decreases. Convergence is mirt's rule: the largest change of any free parameter
 //! in one plain EM step is below the tolerance.
+//!
+//! Two log-likelihoods are reported because the programs we compare with differ:
+//! mirt reports the likelihood with prior weights normalised over the grid, TAM the
+//! one with weights φ(θ)·Δθ. Both share the posterior (the normalisation cancels),
+//! and moment matching of each group's distribution — what mirt and TAM do, and what
+//! makes our estimates theirs — exactly maximises the second. So that one is EM's
+//! objective (`objective`, monotone) and the first is `loglik` (for AIC, BIC and
+//! comparison with mirt); they differ by the normal's mass outside the grid.
 
 mod checks;
 mod estep;
