@@ -1,4 +1,4 @@
-//! Classical statistics on mirt's LSAT7 and SAT12 data (/work/shared/reference/data).
+//! Classical statistics on mirt's LSAT7 and SAT12 data (../shared/reference/data beside the checkout).
 
 use calibration::classical::{ClassicalOptions, cronbach_alpha, distractor_analysis, item_statistics};
 use calibration::data::ResponseMatrix;
