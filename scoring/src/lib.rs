@@ -10,5 +10,6 @@
 //! `delivery` stores it. It builds on `calibration` (item models) and `itembank` (scale
 //! definitions, codebooks).
 //!
-//! The estimators are built under their own issues; this crate currently fixes its place
-//! in the workspace and its boundaries.
+//! Built so far: person estimates ([`person`]). The rest is built under its issue.
+
+pub mod person;
