@@ -224,6 +224,44 @@ fn derivatives(answered: &[(&ItemParams, usize)], theta: f64) -> ThetaDerivative
     d
 }
 
+/// Weighted mean and variance (frequency weights: divisor Σw − 1, so unit weights give
+/// the usual n − 1 variance, as mirt's `empirical_rxx` uses).
+fn weighted_moments(values: &[(f64, f64)]) -> Option<(f64, f64)> {
+    let total: f64 = values.iter().map(|(_, w)| w).sum();
+    if total <= 1.0 {
+        return None;
+    }
+    let mean = values.iter().map(|(x, w)| w * x).sum::<f64>() / total;
+    let variance = values.iter().map(|(x, w)| w * (x - mean).powi(2)).sum::<f64>() / (total - 1.0);
+    Some((mean, variance))
+}
+
+/// EAP reliability Var(EAP) / (Var(EAP) + mean PSD²), weighted (TAM's `EAP.rel`,
+/// mirt's `empirical_rxx` for EAP). `None` with fewer than two persons' worth of weight.
+pub fn eap_reliability(estimates: &[PersonEstimate], weights: &[f64]) -> Option<f64> {
+    let points: Vec<(f64, f64)> = estimates.iter().zip(weights).map(|(e, &w)| (e.theta, w)).collect();
+    let (_, variance) = weighted_moments(&points)?;
+    let total: f64 = weights.iter().sum();
+    let error = estimates.iter().zip(weights).map(|(e, w)| w * e.se * e.se).sum::<f64>() / total;
+    Some(variance / (variance + error))
+}
+
+/// WLE reliability 1 − mean SE² / Var(WLE), weighted (TAM's `WLErel`); persons with
+/// infinite estimates (none for WLE; ML of extreme patterns) are left out.
+pub fn wle_reliability(estimates: &[PersonEstimate], weights: &[f64]) -> Option<f64> {
+    let finite: Vec<(&PersonEstimate, f64)> = estimates
+        .iter()
+        .zip(weights)
+        .filter(|(e, _)| e.theta.is_finite() && e.se.is_finite())
+        .map(|(e, &w)| (e, w))
+        .collect();
+    let points: Vec<(f64, f64)> = finite.iter().map(|(e, w)| (e.theta, *w)).collect();
+    let (_, variance) = weighted_moments(&points)?;
+    let total: f64 = finite.iter().map(|(_, w)| w).sum();
+    let error = finite.iter().map(|(e, w)| w * e.se * e.se).sum::<f64>() / total;
+    Some(1.0 - error / variance)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
