@@ -5,10 +5,30 @@
 
 use std::path::{Path, PathBuf};
 
+use calibration::data::ResponseMatrix;
 use calibration::data::read::{ReadOptions, read_csv};
 use calibration::model::{ItemParams, Model};
 use scoring::person::{Estimator, Scorer};
 use serde_json::Value;
+
+/// A reference result file and its data, read as `assess calibrate` reads them.
+fn load(result: &str) -> (Value, ResponseMatrix) {
+    let r: Value = serde_json::from_str(&std::fs::read_to_string(reference().join(result)).unwrap()).unwrap();
+    let columns: Vec<String> = r["item_columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap().into())
+        .collect();
+    let options = ReadOptions {
+        items: Some(columns),
+        ..ReadOptions::default()
+    };
+    let matrix = read_csv(&reference().join(r["data_file"].as_str().unwrap()), &options)
+        .unwrap()
+        .matrix;
+    (r, matrix)
+}
 
 fn reference() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/reference")
@@ -23,21 +43,7 @@ fn check(file: &str, model: Model) {
 }
 
 fn check_estimators(file: &str, model: Model, which: &[Estimator]) {
-    let r: Value =
-        serde_json::from_str(&std::fs::read_to_string(reference().join("results").join(file)).unwrap()).unwrap();
-    let columns: Vec<String> = r["item_columns"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c.as_str().unwrap().into())
-        .collect();
-    let options = ReadOptions {
-        items: Some(columns),
-        ..ReadOptions::default()
-    };
-    let matrix = read_csv(&reference().join(r["data_file"].as_str().unwrap()), &options)
-        .unwrap()
-        .matrix;
+    let (r, matrix) = load(&format!("results/{}", file));
     let items: Vec<ItemParams> = matrix
         .categories()
         .iter()
@@ -134,21 +140,7 @@ fn sat12_3pl() {
 #[test]
 fn eap_reliability_matches_mirt() {
     use scoring::person::eap_reliability;
-    let r: Value =
-        serde_json::from_str(&std::fs::read_to_string(reference().join("results/LSAT7__2PL.json")).unwrap()).unwrap();
-    let columns: Vec<String> = r["item_columns"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c.as_str().unwrap().into())
-        .collect();
-    let options = ReadOptions {
-        items: Some(columns),
-        ..ReadOptions::default()
-    };
-    let matrix = read_csv(&reference().join(r["data_file"].as_str().unwrap()), &options)
-        .unwrap()
-        .matrix;
+    let (r, matrix) = load("results/LSAT7__2PL.json");
     let items: Vec<ItemParams> = r["items_slope_intercept"]
         .as_array()
         .unwrap()
@@ -175,22 +167,7 @@ fn eap_reliability_matches_mirt() {
 #[test]
 fn wle_and_its_reliability_match_tam() {
     use scoring::person::{PersonEstimate, wle_reliability};
-    let r: Value =
-        serde_json::from_str(&std::fs::read_to_string(reference().join("results/tam_pisaMath__Rasch.json")).unwrap())
-            .unwrap();
-    let columns: Vec<String> = r["item_columns"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c.as_str().unwrap().into())
-        .collect();
-    let options = ReadOptions {
-        items: Some(columns),
-        ..ReadOptions::default()
-    };
-    let matrix = read_csv(&reference().join(r["data_file"].as_str().unwrap()), &options)
-        .unwrap()
-        .matrix;
+    let (r, matrix) = load("results/tam_pisaMath__Rasch.json");
     // TAM's Rasch: P = exp(θ − ξ) / (1 + exp(θ − ξ)), so a = 1 and d = −ξ.
     let items: Vec<ItemParams> = r["item"]
         .as_array()

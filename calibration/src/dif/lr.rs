@@ -120,11 +120,6 @@ pub enum LrError {
     Alpha(f64),
     #[error("the baseline model (every item equal across groups) cannot be fitted: {0}")]
     Baseline(CalibrationError),
-    #[error(
-        "the baseline model (every item equal across groups) diverged to non-finite estimates; an item one group \
-         answers all in one category can separate the groups — look at such items or leave them out"
-    )]
-    BaselineDiverged,
 }
 
 /// Why an item's statistics are missing or to be read with care.
@@ -236,17 +231,6 @@ pub struct LrReport {
 /// of its optimum; slightly negative X² for an item without DIF is that noise, not a failure.
 const X2_SLACK: f64 = 0.1;
 
-/// Why a fit counts as diverged.
-const DIVERGED: &str = "the estimates diverged (a log-likelihood, mean or variance is not finite)";
-
-/// Whether EM ran off to non-finite estimates, which happens when the data put an optimum at
-/// infinity (e.g. an item separating the groups perfectly); such a fit has no statistics.
-fn diverged(fit: &Fit) -> bool {
-    !(fit.loglik.is_finite()
-        && fit.groups.iter().all(|g| g.mean.is_finite() && g.variance.is_finite())
-        && fit.items.iter().all(|i| i.values.iter().all(|v| v.is_finite())))
-}
-
 /// Likelihood-ratio DIF of the items of `matrix` (modelled by `items`, one per column) across all of
 /// its groups, against the model with every item equal across groups.
 pub fn likelihood_ratio(
@@ -303,9 +287,6 @@ pub fn likelihood_ratio(
     };
     let mut freed = vec![false; matrix.n_items()];
     let mut baseline = study.fit(&freed, None).map_err(LrError::Baseline)?;
-    if diverged(&baseline.fit) {
-        return Err(LrError::BaselineDiverged);
-    }
     let mut results = study.test(&tested, &freed, &baseline);
     study.flag(&mut results);
 
@@ -325,11 +306,7 @@ pub fn likelihood_ratio(
                 break false;
             }
             match study.fit(&next, Some(&baseline)) {
-                Ok(fitted) if !diverged(&fitted.fit) => baseline = fitted,
-                Ok(_) => {
-                    problem = Some(DIVERGED.into());
-                    break false;
-                }
+                Ok(fitted) => baseline = fitted,
                 Err(e) => {
                     problem = Some(e.to_string());
                     break false;
@@ -574,10 +551,6 @@ impl Study<'_> {
                 return out;
             }
         };
-        if diverged(&refit.fit) {
-            out.problem = Some(RefitProblem::Failed(DIVERGED.into()));
-            return out;
-        }
         let (free, constrained) = if freeing { (refit, baseline) } else { (baseline, refit) };
         out.converged = refit.fit.converged;
         out.groups = self.group_values(free, item);

@@ -480,7 +480,9 @@ pub fn calibrate(
         history.push(record);
     }
     let e = problem.expected(&state.items, &state.groups);
-    let loglik = if e.loglik.is_finite() { e.loglik } else { here.loglik };
+    // Whatever path ended the loop, the result is finite or an error, never NaN.
+    problem.check_step(&state, e.loglik, history.len())?;
+    let loglik = e.loglik;
     let objective = loglik + problem.prior_mass(&state.groups, &e);
     let (standard_errors, standard_error_problem) = if opts.standard_errors {
         let computed = match opts.se_method {
