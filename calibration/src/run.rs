@@ -37,6 +37,20 @@ impl RunDir {
         })
     }
 
+    /// An existing run, to add results to (`assess score`, `estimate`); it must hold a
+    /// manifest.
+    pub fn open(path: &Path) -> std::io::Result<RunDir> {
+        if !path.join("manifest.json").is_file() {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                format!("{} is not a run directory (no manifest.json); create one with assess calibrate", path.display()),
+            ));
+        }
+        Ok(RunDir {
+            path: path.to_path_buf(),
+        })
+    }
+
     pub fn path(&self) -> &Path {
         &self.path
     }

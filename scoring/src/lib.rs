@@ -12,4 +12,10 @@
 //!
 //! Built so far: person estimates ([`person`]). The rest is built under its issue.
 
+pub mod estimate;
+pub mod latreg;
 pub mod person;
+pub mod posterior;
+pub mod round;
+pub mod scale;
+pub mod survey;

@@ -12,9 +12,12 @@
 //! item gets the prior (EAP, MAP) or no estimate (ML, WLE: NaN-free `None`).
 
 use calibration::data::codes::FIRST_MISSING;
-use calibration::model::ItemParams;
+use calibration::model::{ItemParams, Model, logistic};
 use calibration::quadrature::Grid;
+use rayon::prelude::*;
 use serde::Serialize;
+
+use crate::posterior::NodeTable;
 
 /// How a person's θ is estimated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -73,25 +76,34 @@ impl Scorer {
     }
 
     fn eap(&self, answered: &[(&ItemParams, usize)]) -> PersonEstimate {
-        let nodes = &self.grid.nodes;
         let mut log_post = self.grid.log_normal_weights(self.mean, self.variance);
-        for (node, lp) in nodes.iter().zip(log_post.iter_mut()) {
+        for (node, lp) in self.grid.nodes.iter().zip(log_post.iter_mut()) {
             *lp += log_likelihood(answered, *node);
         }
-        let max = log_post.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        let weights: Vec<f64> = log_post.iter().map(|l| (l - max).exp()).collect();
-        let total: f64 = weights.iter().sum();
-        let mean = nodes.iter().zip(&weights).map(|(t, w)| t * w).sum::<f64>() / total;
-        let var = nodes
-            .iter()
-            .zip(&weights)
-            .map(|(t, w)| w * (t - mean).powi(2))
-            .sum::<f64>()
-            / total;
-        PersonEstimate {
-            theta: mean,
-            se: var.sqrt(),
+        posterior_moments(&self.grid.nodes, &log_post)
+    }
+
+    /// Estimates every person of a persons × items matrix (row-major), in parallel. Each
+    /// person is scored alone, so the result does not depend on the thread count; EAPs
+    /// come from a table of the items at the grid nodes (additions only).
+    pub fn estimate_all(&self, items: &[ItemParams], responses: &[u8], how: Estimator) -> Vec<Option<PersonEstimate>> {
+        let k = items.len().max(1);
+        if how != Estimator::Eap {
+            return responses
+                .par_chunks(k)
+                .map(|row| self.estimate(items, row, how))
+                .collect();
         }
+        let table = NodeTable::new(items, &self.grid.nodes);
+        let log_prior = self.grid.log_normal_weights(self.mean, self.variance);
+        responses
+            .par_chunks(k)
+            .map_init(Vec::new, |log_post, row| {
+                log_post.clone_from(&log_prior);
+                table.add_log_likelihood(row, 0, 1, log_post);
+                Some(posterior_moments(&self.grid.nodes, log_post))
+            })
+            .collect()
     }
 
     fn ml(&self, answered: &[(&ItemParams, usize)]) -> PersonEstimate {
@@ -132,19 +144,30 @@ impl Scorer {
             (value, slope)
         };
         let mut theta = if how == Estimator::Map { self.mean } else { 0.0 };
+        let (mut value, mut slope) = equation(theta);
+        // The WLE equation's slope is not the information, which makes Fisher scoring
+        // crawl; a secant slope from the previous point restores fast convergence.
+        let mut previous: Option<(f64, f64)> = None;
         for _ in 0..200 {
-            let (value, slope) = equation(theta);
             if slope <= 0.0 || !value.is_finite() {
                 break;
             }
-            let mut step = value / slope;
-            let mut next = (theta + step).clamp(-self.max_theta, self.max_theta);
-            while equation(next).0.abs() > value.abs() && step.abs() > 1e-12 {
+            let secant = previous
+                .map(|(t0, v0)| (v0 - value) / (theta - t0))
+                .filter(|s| s.is_finite() && *s > 0.0);
+            let mut step = value / secant.unwrap_or(slope);
+            let moved = loop {
+                let next = (theta + step).clamp(-self.max_theta, self.max_theta);
+                let (next_value, next_slope) = equation(next);
+                if next_value.abs() <= value.abs() || step.abs() <= 1e-12 {
+                    let moved = next - theta;
+                    previous = (moved != 0.0).then_some((theta, value));
+                    (theta, value, slope) = (next, next_value, next_slope);
+                    break moved;
+                }
                 step *= 0.5;
-                next = (theta + step).clamp(-self.max_theta, self.max_theta);
-            }
-            theta = next;
-            if step.abs() < 1e-10 {
+            };
+            if moved.abs() < 1e-10 {
                 break;
             }
         }
@@ -165,6 +188,23 @@ impl Scorer {
             theta,
             se: 1.0 / information.sqrt(),
         }
+    }
+}
+
+/// Mean and SD of the discrete posterior with log-weights `log_post` at `nodes`.
+fn posterior_moments(nodes: &[f64], log_post: &[f64]) -> PersonEstimate {
+    let max = log_post.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let (mut total, mut m1, mut m2) = (0.0, 0.0, 0.0);
+    for (t, l) in nodes.iter().zip(log_post) {
+        let w = (l - max).exp();
+        total += w;
+        m1 += w * t;
+        m2 += w * t * t;
+    }
+    let mean = m1 / total;
+    PersonEstimate {
+        theta: mean,
+        se: (m2 / total - mean * mean).max(0.0).sqrt(),
     }
 }
 
@@ -190,38 +230,80 @@ struct ThetaDerivatives {
     warm: f64,
 }
 
-/// Central differences of the category probabilities in θ: smooth functions, and one
-/// code path for every model.
+/// The derivatives summed over the answered items: closed forms for the dichotomous
+/// models (the hot path: a million WLEs), central differences of the category
+/// probabilities for the polytomous ones (smooth functions, one code path for all).
 fn derivatives(answered: &[(&ItemParams, usize)], theta: f64) -> ThetaDerivatives {
-    const H: f64 = 1e-4;
     let mut d = ThetaDerivatives {
         score: 0.0,
         information: 0.0,
         observed: 0.0,
         warm: 0.0,
     };
-    let (mut lo, mut mid, mut hi) = (Vec::new(), Vec::new(), Vec::new());
+    let mut scratch = [Vec::new(), Vec::new(), Vec::new()];
     for &(item, x) in answered {
-        let k = usize::from(item.categories);
-        for v in [&mut lo, &mut mid, &mut hi] {
-            v.resize(k, 0.0);
-        }
-        item.probs(theta - H, &mut lo);
-        item.probs(theta, &mut mid);
-        item.probs(theta + H, &mut hi);
-        for c in 0..k {
-            let p = mid[c].max(f64::MIN_POSITIVE);
-            let first = (hi[c] - lo[c]) / (2.0 * H);
-            let second = (hi[c] - 2.0 * mid[c] + lo[c]) / (H * H);
-            d.information += first * first / p;
-            d.warm += first * second / p;
-            if c == x {
-                d.score += first / p;
-                d.observed += first * first / (p * p) - second / p;
-            }
+        if item.model.dichotomous() {
+            add_dichotomous(&mut d, item, x, theta);
+        } else {
+            add_by_differences(&mut d, item, x, theta, &mut scratch);
         }
     }
     d
+}
+
+/// P = g + (1 − g)·σ(aθ + d): P′ = (1 − g)·a·σ(1 − σ), P″ = P′·a·(1 − 2σ); category 0
+/// has probability Q = 1 − P and derivatives −P′, −P″.
+fn add_dichotomous(d: &mut ThetaDerivatives, item: &ItemParams, x: usize, theta: f64) {
+    let v = &item.values;
+    let z = v[0] * theta + v[1];
+    let guess = if item.model == Model::ThreePl {
+        logistic(v[2])
+    } else {
+        0.0
+    };
+    // σ(z) and σ(−z) = 1 − σ(z) from one exponential, each accurate in its tail.
+    let e = (-z.abs()).exp();
+    let (big, small) = (1.0 / (1.0 + e), e / (1.0 + e));
+    let (s, t) = if z >= 0.0 { (big, small) } else { (small, big) };
+    let p = (guess + (1.0 - guess) * s).max(f64::MIN_POSITIVE);
+    // Q from σ(−z), not 1 − P, so it keeps its digits where P is near 1.
+    let q = ((1.0 - guess) * t).max(f64::MIN_POSITIVE);
+    let first = (1.0 - guess) * v[0] * s * t;
+    let second = first * v[0] * (t - s);
+    let pq = p * q;
+    d.information += first * first / pq;
+    d.warm += first * second / pq;
+    if x == 1 {
+        d.score += first / p;
+        d.observed += first * first / (p * p) - second / p;
+    } else {
+        d.score -= first / q;
+        d.observed += first * first / (q * q) + second / q;
+    }
+}
+
+/// Central differences of the category probabilities in θ.
+fn add_by_differences(d: &mut ThetaDerivatives, item: &ItemParams, x: usize, theta: f64, scratch: &mut [Vec<f64>; 3]) {
+    const H: f64 = 1e-4;
+    let k = usize::from(item.categories);
+    let [lo, mid, hi] = scratch;
+    for v in [&mut *lo, &mut *mid, &mut *hi] {
+        v.resize(k, 0.0);
+    }
+    item.probs(theta - H, lo);
+    item.probs(theta, mid);
+    item.probs(theta + H, hi);
+    for c in 0..k {
+        let p = mid[c].max(f64::MIN_POSITIVE);
+        let first = (hi[c] - lo[c]) / (2.0 * H);
+        let second = (hi[c] - 2.0 * mid[c] + lo[c]) / (H * H);
+        d.information += first * first / p;
+        d.warm += first * second / p;
+        if c == x {
+            d.score += first / p;
+            d.observed += first * first / (p * p) - second / p;
+        }
+    }
 }
 
 /// Weighted mean and variance (frequency weights: divisor Σw − 1, so unit weights give
@@ -265,7 +347,6 @@ pub fn wle_reliability(estimates: &[PersonEstimate], weights: &[f64]) -> Option<
 #[cfg(test)]
 mod tests {
     use super::*;
-    use calibration::model::Model;
 
     fn items() -> Vec<ItemParams> {
         (0..5)
