@@ -43,7 +43,10 @@ impl RunDir {
         if !path.join("manifest.json").is_file() {
             return Err(std::io::Error::new(
                 std::io::ErrorKind::NotFound,
-                format!("{} is not a run directory (no manifest.json); create one with assess calibrate", path.display()),
+                format!(
+                    "{} is not a run directory (no manifest.json); create one with assess calibrate",
+                    path.display()
+                ),
             ));
         }
         Ok(RunDir {

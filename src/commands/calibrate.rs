@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use anyhow::Context;
 use calibration::classical::{ClassicalOptions, item_statistics};
@@ -14,7 +14,6 @@ use calibration::quadrature::Grid;
 use calibration::run::{self, RunDir};
 use calibration::spec::Spec;
 use clap::Args;
-use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
 
 #[derive(Debug, Args)]
@@ -83,25 +82,10 @@ pub struct CalibrateArgs {
     threads: Option<usize>,
 }
 
-fn progress_bar() -> ProgressBar {
-    let bar = ProgressBar::new_spinner();
-    bar.set_style(
-        ProgressStyle::with_template("{spinner} {elapsed_precise} {msg}")
-            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
-    );
-    bar.enable_steady_tick(Duration::from_millis(200));
-    bar
-}
-
 pub fn run(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
-    if let Some(threads) = args.threads {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build_global()
-            .context("setting the thread count")?;
-    }
+    super::progress::set_threads(args.threads)?;
     let started = Instant::now();
-    let bar = progress_bar();
+    let bar = super::progress::spinner();
     bar.set_message(format!("reading {}", args.responses.display()));
     let read_options = ReadOptions {
         items: args.items.clone(),
@@ -218,6 +202,16 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
             "bytes": std::fs::metadata(&args.responses)?.len(),
         }],
         "spec": args.spec.as_ref().map(|p| p.display().to_string()),
+        // How the responses were read, so `assess score --run` reads them the same way.
+        "read": {
+            "items": matrix.items(),
+            "id": args.id,
+            "group": args.group,
+            "reference_group": args.reference_group,
+            "weight": args.weight,
+            "booklet": args.booklet,
+            "raw_codes": args.raw_codes,
+        },
         "options": opts,
         "missing_policy": policy,
         "seeds": [],

@@ -3,6 +3,11 @@
 mod bank;
 mod calibrate;
 mod design;
+mod estimate;
+mod persons_out;
+mod progress;
+mod run_inputs;
+mod score;
 
 use std::process::ExitCode;
 
@@ -26,6 +31,10 @@ enum Command {
     /// Generate and check booklet designs.
     #[command(subcommand)]
     Design(design::DesignCommand),
+    /// Person estimates and plausible values for a calibrated run (adds persons.csv).
+    Score(Box<score::ScoreArgs>),
+    /// Population statistics by group with replicate × plausible-value standard errors.
+    Estimate(Box<estimate::EstimateArgs>),
 }
 
 /// Runs a parsed command; the exit code says whether what was checked is valid.
@@ -34,5 +43,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Bank(c) => bank::run(c),
         Command::Design(c) => design::run(c),
         Command::Calibrate(c) => calibrate::run(*c),
+        Command::Score(c) => score::run(*c),
+        Command::Estimate(c) => estimate::run(*c),
     }
 }

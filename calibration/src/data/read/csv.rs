@@ -24,81 +24,54 @@ const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// Reads response data from a CSV file, gzip-compressed or not.
 pub fn read_csv(path: &Path, opts: &ReadOptions) -> Result<ReadData, ReadError> {
-    let file = path.display().to_string();
-    let input = File::open(path).map_err(|source| ReadError::Io {
-        file: file.clone(),
-        source,
-    })?;
+    let (file, input) = open_file(path)?;
     read_csv_from(input, &file, opts)
+}
+
+/// Opens a file to read: its name as errors give it, and the file.
+pub(super) fn open_file(path: &Path) -> Result<(String, File), ReadError> {
+    let file = path.display().to_string();
+    match File::open(path) {
+        Ok(input) => Ok((file, input)),
+        Err(source) => Err(ReadError::Io { file, source }),
+    }
 }
 
 /// Reads response data from any byte stream, gzip-compressed or not; `name` is the file
 /// name errors give.
 pub fn read_csv_from<R: Read>(reader: R, name: &str, opts: &ReadOptions) -> Result<ReadData, ReadError> {
+    read_lines(decompressed(reader, name)?, name, opts)
+}
+
+/// Buffers a byte stream, decompressing it if it is gzip: recognised by its first bytes,
+/// whatever the file is called.
+pub(super) fn decompressed<'r>(reader: impl Read + 'r, name: &str) -> Result<Box<dyn BufRead + 'r>, ReadError> {
     let mut input = BufReader::with_capacity(BUFFER, reader);
     let head = input.fill_buf().map_err(|source| ReadError::Io {
         file: name.to_owned(),
         source,
     })?;
-    if head.starts_with(&GZIP_MAGIC) {
-        read_lines(BufReader::with_capacity(BUFFER, MultiGzDecoder::new(input)), name, opts)
+    Ok(if head.starts_with(&GZIP_MAGIC) {
+        Box::new(BufReader::with_capacity(BUFFER, MultiGzDecoder::new(input)))
     } else {
-        read_lines(input, name, opts)
-    }
+        Box::new(input)
+    })
 }
 
 fn read_lines(mut input: impl BufRead, file: &str, opts: &ReadOptions) -> Result<ReadData, ReadError> {
     let mut problems = Problems::default();
     let mut line = Vec::new();
     let mut cells = Vec::new();
-    let mut read_line = |line: &mut Vec<u8>| {
-        next_line(&mut input, line).map_err(|source| ReadError::Io {
-            file: file.to_owned(),
-            source,
-        })
-    };
-
-    if !read_line(&mut line)? {
-        let problem = Problem::new(
-            None,
-            None,
-            "the file is empty: a header row naming the columns is required",
-        );
-        return Err(ReadError::single(file, problem));
-    }
-    let header = line.strip_prefix(BOM).unwrap_or(&line);
-    if is_blank_line(header) {
-        let problem = Problem::new(Some(1), None, "is blank: a header row naming the columns is required");
-        return Err(ReadError::single(file, problem));
-    }
-    if let Err(e) = split(header, &mut cells) {
-        return Err(ReadError::single(file, quote_problem(1, e, None).with_text(header)));
-    }
-    let Some(layout) = Layout::resolve(header, &cells, opts, &mut problems) else {
+    read_header(&mut input, file, &mut line, &mut cells)?;
+    let Some(layout) = Layout::resolve(&line, &cells, opts, &mut problems) else {
         return Err(problems.into_error(file));
     };
 
     let mut records = Records::new(&layout, opts);
     let mut line_no = 1;
-    while read_line(&mut line)? {
+    while read_line(&mut input, file, &mut line)? {
         line_no += 1;
-        // A blank line cannot be a row of several cells; in a one-column file it is a row
-        // with one empty cell (as the writer writes a person with nothing administered).
-        if layout.width() > 1 && is_blank_line(&line) {
-            continue;
-        }
-        if let Err(e) = split(&line, &mut cells) {
-            problems.report(|| quote_problem(line_no, e, Some(&layout.names)).with_text(&line));
-        } else if cells.len() != layout.width() {
-            problems.report(|| {
-                let message = format!(
-                    "has {} cells but the header has {} columns",
-                    cells.len(),
-                    layout.width()
-                );
-                Problem::new(Some(line_no), None, message).with_text(&line)
-            });
-        } else {
+        if split_row(line_no, &line, &mut cells, &layout.names, &mut problems) {
             records.push(line_no, &line, &cells, &mut problems);
         }
     }
@@ -115,6 +88,68 @@ fn read_lines(mut input: impl BufRead, file: &str, opts: &ReadOptions) -> Result
         booklet: layout.booklet,
     };
     records.c.finish(file, opts.reference_group.as_deref(), found)
+}
+
+/// Reads the header row into `line`, without a byte-order mark, and splits it into `cells`;
+/// an error for an empty file, a blank header or one whose quotes do not close.
+pub(super) fn read_header(
+    input: &mut impl BufRead,
+    file: &str,
+    line: &mut Vec<u8>,
+    cells: &mut Vec<Cell>,
+) -> Result<(), ReadError> {
+    if !read_line(input, file, line)? {
+        let problem = Problem::new(
+            None,
+            None,
+            "the file is empty: a header row naming the columns is required",
+        );
+        return Err(ReadError::single(file, problem));
+    }
+    if line.starts_with(BOM) {
+        line.drain(..BOM.len());
+    }
+    if is_blank_line(line) {
+        let problem = Problem::new(Some(1), None, "is blank: a header row naming the columns is required");
+        return Err(ReadError::single(file, problem));
+    }
+    split(line, cells).map_err(|e| ReadError::single(file, quote_problem(1, e, None).with_text(line)))
+}
+
+/// Splits data line `at` into `cells`; `false`, after reporting any problem, when it holds
+/// no row: a blank line, or one whose quotes or number of cells do not fit the header.
+pub(super) fn split_row(
+    at: usize,
+    line: &[u8],
+    cells: &mut Vec<Cell>,
+    names: &[String],
+    problems: &mut Problems,
+) -> bool {
+    // A blank line cannot be a row of several cells; in a one-column file it is a row
+    // with one empty cell (as the writer writes a person with nothing administered).
+    if names.len() > 1 && is_blank_line(line) {
+        return false;
+    }
+    if let Err(e) = split(line, cells) {
+        problems.report(|| quote_problem(at, e, Some(names)).with_text(line));
+        return false;
+    }
+    if cells.len() != names.len() {
+        problems.report(|| {
+            let message = format!("has {} cells but the header has {} columns", cells.len(), names.len());
+            Problem::new(Some(at), None, message).with_text(line)
+        });
+        return false;
+    }
+    true
+}
+
+/// [`next_line`], its error naming the file.
+pub(super) fn read_line(input: &mut impl BufRead, file: &str, line: &mut Vec<u8>) -> Result<bool, ReadError> {
+    next_line(input, line).map_err(|source| ReadError::Io {
+        file: file.to_owned(),
+        source,
+    })
 }
 
 /// Reads the next line into `line` without its line ending; `false` at the end of input.

@@ -24,31 +24,7 @@ impl Layout {
     /// Reads the header cells and resolves the options against them; `None` after
     /// reporting problems, since no row can be read without a sound header.
     pub(super) fn resolve(line: &[u8], cells: &[Cell], opts: &ReadOptions, problems: &mut Problems) -> Option<Self> {
-        if cells.iter().all(|c| c.is_unquoted_number(line)) {
-            problems.report(|| {
-                Problem::new(
-                    HEADER_LINE,
-                    None,
-                    "holds only numbers: a header row naming the columns is required",
-                )
-                .with_text(line)
-            });
-            return None;
-        }
-        let mut names = Vec::with_capacity(cells.len());
-        for (i, cell) in cells.iter().enumerate() {
-            match cell.text(line) {
-                Some(name) if !name.is_empty() => names.push(name.into_owned()),
-                Some(_) => problems.report(|| Problem::new(HEADER_LINE, None, format!("column {} has no name", i + 1))),
-                None => problems.report(|| {
-                    Problem::new(HEADER_LINE, None, format!("the name of column {} is not UTF-8", i + 1))
-                        .with_text(cell.bytes(line))
-                }),
-            }
-        }
-        if !problems.is_empty() {
-            return None;
-        }
+        let names = header_names(line, cells, problems)?;
         let lookup = Names::new(&names, HEADER_LINE, "header", problems);
         let find = |role: &str, name: &str, problems: &mut Problems| lookup.find(role, name, problems);
         let c = &opts.columns;
@@ -79,11 +55,34 @@ impl Layout {
             booklet,
         })
     }
+}
 
-    /// The number of cells every row must have.
-    pub(super) fn width(&self) -> usize {
-        self.names.len()
+/// The column names of a header row; `None` after reporting problems: a header of only
+/// numbers (a data row), a column without a name or a name that is not UTF-8.
+pub(super) fn header_names(line: &[u8], cells: &[Cell], problems: &mut Problems) -> Option<Vec<String>> {
+    if cells.iter().all(|c| c.is_unquoted_number(line)) {
+        problems.report(|| {
+            Problem::new(
+                HEADER_LINE,
+                None,
+                "holds only numbers: a header row naming the columns is required",
+            )
+            .with_text(line)
+        });
+        return None;
     }
+    let mut names = Vec::with_capacity(cells.len());
+    for (i, cell) in cells.iter().enumerate() {
+        match cell.text(line) {
+            Some(name) if !name.is_empty() => names.push(name.into_owned()),
+            Some(_) => problems.report(|| Problem::new(HEADER_LINE, None, format!("column {} has no name", i + 1))),
+            None => problems.report(|| {
+                Problem::new(HEADER_LINE, None, format!("the name of column {} is not UTF-8", i + 1))
+                    .with_text(cell.bytes(line))
+            }),
+        }
+    }
+    (names.len() == cells.len()).then_some(names)
 }
 
 /// Column names resolved against the read options, shared by the CSV header and the

@@ -5,6 +5,12 @@
 //! written with raw codes. Which columns hold items, ids, groups, weights and booklets is
 //! chosen as with the CLI flags `--items`, `--id`, `--group`, `--weight`, `--booklet`.
 //! Gzip-compressed input (`.csv.gz`) is recognised by its first bytes, whatever its name.
+//!
+//! Person-level columns beside the items (or without them), such as background variables,
+//! school and stratum ids, plausible values and replicate weights, are read as text by
+//! [`read_table`] from CSV or Parquet, named columns only, missing values as `None`;
+//! [`Table::numbers`] reads one of them as numbers. [`column_names`] lists a file's columns,
+//! for choosing them by pattern (`PV1`..`PV10`, `W_FSTURWT1`..`W_FSTURWT80`).
 
 mod coder;
 mod collect;
@@ -13,6 +19,7 @@ mod error;
 mod header;
 mod parquet;
 mod split;
+mod table;
 mod write;
 
 use super::ResponseMatrix;
@@ -20,6 +27,7 @@ use super::ResponseMatrix;
 pub use self::parquet::{CATEGORY_VALUES_KEY, CODES_KEY, GROUPS_KEY, read_parquet, write_parquet, write_parquet_to};
 pub use csv::{read_csv, read_csv_from};
 pub use error::{MAX_PROBLEMS, Problem, ReadError};
+pub use table::{Table, column_names, read_table};
 pub use write::{WriteError, WriteOptions, write_csv, write_csv_to};
 
 /// The header names of the columns that describe persons rather than hold responses.

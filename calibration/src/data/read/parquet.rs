@@ -25,6 +25,7 @@ mod reader;
 mod writer;
 
 pub use reader::read_parquet;
+pub(super) use reader::{is_text_type, open_parquet, texts};
 pub use writer::{write_parquet, write_parquet_to};
 
 use crate::data::codes::{DONT_KNOW, INVALID, NOT_ADMINISTERED, NOT_REACHED, OMITTED, VALID_SKIP};

@@ -18,6 +18,7 @@ use arrow_schema::{DataType, Schema};
 
 use super::super::coder::{CodeError, Coder};
 use super::super::collect::{Collected, Found};
+use super::super::csv::open_file;
 use super::super::error::{Problem, Problems, ReadError};
 use super::super::header::Names;
 use super::super::{ReadData, ReadOptions};
@@ -79,17 +80,7 @@ macro_rules! match_integer {
 /// row (1-based) and the value or type found; like the CSV reader, a read collects up to
 /// [`MAX_PROBLEMS`](super::super::MAX_PROBLEMS) problems before giving up.
 pub fn read_parquet(path: &Path, opts: &ReadOptions) -> Result<ReadData, ReadError> {
-    let file = path.display().to_string();
-    let input = File::open(path).map_err(|source| ReadError::Io {
-        file: file.clone(),
-        source,
-    })?;
-    let builder = ParquetRecordBatchReaderBuilder::try_new(input).map_err(|e| {
-        ReadError::single(
-            &file,
-            Problem::new(None, None, format!("not a readable Parquet file ({e})")),
-        )
-    })?;
+    let (file, builder) = open_parquet(path)?;
     let mut problems = Problems::default();
     let metadata = Metadata::read(builder.metadata().file_metadata().key_value_metadata(), &mut problems);
     let layout = Layout::resolve(builder.schema(), opts, &mut problems);
@@ -131,6 +122,21 @@ pub fn read_parquet(path: &Path, opts: &ReadOptions) -> Result<ReadData, ReadErr
         restore_category_values(&mut data, table);
     }
     Ok(data)
+}
+
+/// Opens a Parquet file to read its record batches: its name as errors give it, and the
+/// reader's builder, which knows the schema.
+pub(in crate::data::read) fn open_parquet(
+    path: &Path,
+) -> Result<(String, ParquetRecordBatchReaderBuilder<File>), ReadError> {
+    let (file, input) = open_file(path)?;
+    match ParquetRecordBatchReaderBuilder::try_new(input) {
+        Ok(builder) => Ok((file, builder)),
+        Err(e) => {
+            let problem = Problem::new(None, None, format!("not a readable Parquet file ({e})"));
+            Err(ReadError::single(&file, problem))
+        }
+    }
 }
 
 /// What an `assess` file says about itself in its key-value metadata.
@@ -224,7 +230,7 @@ struct Layout {
 }
 
 /// Whether a column can hold names: text, integers or a dictionary of them.
-fn is_text_type(t: &DataType) -> bool {
+pub(in crate::data::read) fn is_text_type(t: &DataType) -> bool {
     match t {
         DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => true,
         DataType::Dictionary(keys, values) => keys.is_integer() && is_text_type(values),
@@ -516,17 +522,33 @@ impl ItemColumn<'_> {
 const NOT_A_CATEGORY: &str = "not a category 0..249 (values are read as they are)";
 
 /// The texts of a name column (null as `None`): strings, integers, or a dictionary of them.
-fn texts(array: &dyn Array) -> Vec<Option<Cow<'_, str>>> {
-    fn from_integers<T: ArrowPrimitiveType>(array: &PrimitiveArray<T>) -> Vec<Option<Cow<'static, str>>>
+/// Tables read floats too, in their shortest form that parses back exactly (NaN as `None`),
+/// booleans as `true` and `false`, and all-null columns.
+pub(in crate::data::read) fn texts(array: &dyn Array) -> Vec<Option<Cow<'_, str>>> {
+    fn shown<T: ArrowPrimitiveType>(
+        array: &PrimitiveArray<T>,
+        is_value: fn(&T::Native) -> bool,
+    ) -> Vec<Option<Cow<'static, str>>>
     where
         T::Native: Display,
     {
-        array.iter().map(|v| v.map(|v| Cow::Owned(v.to_string()))).collect()
+        array
+            .iter()
+            .map(|v| v.filter(is_value).map(|v| Cow::Owned(v.to_string())))
+            .collect()
     }
     match array.data_type() {
         DataType::Utf8 => array.as_string::<i32>().iter().map(|t| t.map(Cow::Borrowed)).collect(),
         DataType::LargeUtf8 => array.as_string::<i64>().iter().map(|t| t.map(Cow::Borrowed)).collect(),
         DataType::Utf8View => array.as_string_view().iter().map(|t| t.map(Cow::Borrowed)).collect(),
+        DataType::Float32 => shown(array.as_primitive::<Float32Type>(), |x| !x.is_nan()),
+        DataType::Float64 => shown(array.as_primitive::<Float64Type>(), |x| !x.is_nan()),
+        DataType::Boolean => array
+            .as_boolean()
+            .iter()
+            .map(|b| b.map(|b| Cow::Borrowed(if b { "true" } else { "false" })))
+            .collect(),
+        DataType::Null => vec![None; array.len()],
         DataType::Dictionary(_, _) => {
             let dictionary = array.as_any_dictionary();
             let values = texts(dictionary.values().as_ref());
@@ -541,7 +563,7 @@ fn texts(array: &dyn Array) -> Vec<Option<Cow<'_, str>>> {
                 })
                 .collect()
         }
-        _ => match_integer!(array, |a| from_integers(a), _ => unreachable!("the layout admits only text columns")),
+        _ => match_integer!(array, |a| shown(a, |_| true), _ => unreachable!("only columns of these types are read")),
     }
 }
 
