@@ -191,30 +191,21 @@ fn plausible_values_are_posterior_draws() {
         assert!((pv.eap[i] - e.as_f64().unwrap()).abs() < 0.02, "person {i}");
     }
     // The same seed gives the same bits, and other rows don't change a student's draws.
-    let again = latreg::draw(
-        &data,
-        &model,
-        &options.grid,
-        &keys,
-        &PvOptions {
-            count: m,
-            seed: 7,
-            ..PvOptions::default()
-        },
-    )
-    .unwrap();
-    assert_eq!(pv.values, again.values);
-    let other = latreg::draw(
-        &data,
-        &model,
-        &options.grid,
-        &keys,
-        &PvOptions {
-            count: m,
-            seed: 8,
-            ..PvOptions::default()
-        },
-    )
-    .unwrap();
+    let draw_with = |seed| {
+        latreg::draw(
+            &data,
+            &model,
+            &options.grid,
+            &keys,
+            &PvOptions {
+                count: m,
+                seed,
+                ..PvOptions::default()
+            },
+        )
+        .unwrap()
+    };
+    assert_eq!(pv.values, draw_with(7).values);
+    let other = draw_with(8);
     assert_ne!(pv.values, other.values);
 }
