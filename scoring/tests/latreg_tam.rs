@@ -84,6 +84,19 @@ fn case() -> Case {
     }
 }
 
+impl Case {
+    /// Unweighted, one residual variance, as in TAM's call.
+    fn data(&self) -> Data<'_> {
+        Data {
+            items: &self.items,
+            responses: &self.responses,
+            design: &self.design,
+            weights: None,
+            variance_groups: None,
+        }
+    }
+}
+
 fn tam_options() -> Options {
     Options {
         grid: Grid::rectangular(21, -6.0, 6.0),
@@ -94,13 +107,7 @@ fn tam_options() -> Options {
 #[test]
 fn coefficients_and_variance_match_tam() {
     let case = case();
-    let data = Data {
-        items: &case.items,
-        responses: &case.responses,
-        design: &case.design,
-        weights: None,
-        variance_groups: None,
-    };
+    let data = case.data();
     let (model, moments) = latreg::fit(&data, &tam_options()).unwrap();
     assert!(model.converged, "{} iterations", model.iterations);
     let expected = case.result["beta"]["value"].as_array().unwrap();
@@ -140,13 +147,7 @@ fn coefficients_and_variance_match_tam() {
 #[test]
 fn plausible_values_are_posterior_draws() {
     let case = case();
-    let data = Data {
-        items: &case.items,
-        responses: &case.responses,
-        design: &case.design,
-        weights: None,
-        variance_groups: None,
-    };
+    let data = case.data();
     let options = tam_options();
     let (model, _) = latreg::fit(&data, &options).unwrap();
     let keys: Vec<u64> = case.ids.iter().map(|id| person_key(id)).collect();
