@@ -118,6 +118,8 @@ fn calibrate_score_estimate() {
             "district",
             "--school",
             "school",
+            "--variance-by",
+            "district",
             "--pv",
             "5",
             "--seed",
@@ -145,7 +147,7 @@ fn calibrate_score_estimate() {
         "--method",
         "jk2",
         "--by",
-        "district",
+        "district,school",
         "--levels",
         "-1,0,1",
         "--school",
@@ -171,6 +173,18 @@ fn calibrate_score_estimate() {
     assert!(ses.iter().all(|&s| s > 0.03 && s < 0.4), "{ses:?}");
     assert!(districts["compared_with_all"]["rows"].as_array().unwrap().len() == 4);
     assert!(districts["two_level"][0]["value"]["icc"]["estimate"].as_f64().unwrap() > 0.0);
+    // A column can both group and identify schools; schools have 25 students, under the
+    // minimum of 30, so their cells are suppressed.
+    let schools = estimates["results"][2]["table"]["rows"].as_array().unwrap();
+    assert_eq!(schools.len(), 40);
+    assert!(schools.iter().all(|r| r["suppressed"] == true));
+    let population: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(run.join("population.json")).unwrap()).unwrap();
+    assert_eq!(
+        population["model"]["variances"].as_array().unwrap().len(),
+        4,
+        "one residual variance per district"
+    );
 }
 
 #[test]

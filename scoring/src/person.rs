@@ -17,7 +17,7 @@ use calibration::quadrature::Grid;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::posterior::NodeTable;
+use crate::posterior::{NodeTable, log_weighted_moments};
 
 /// How a person's θ is estimated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -193,18 +193,10 @@ impl Scorer {
 
 /// Mean and SD of the discrete posterior with log-weights `log_post` at `nodes`.
 fn posterior_moments(nodes: &[f64], log_post: &[f64]) -> PersonEstimate {
-    let max = log_post.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    let (mut total, mut m1, mut m2) = (0.0, 0.0, 0.0);
-    for (t, l) in nodes.iter().zip(log_post) {
-        let w = (l - max).exp();
-        total += w;
-        m1 += w * t;
-        m2 += w * t * t;
-    }
-    let mean = m1 / total;
+    let (moments, _) = log_weighted_moments(nodes, log_post);
     PersonEstimate {
-        theta: mean,
-        se: (m2 / total - mean * mean).max(0.0).sqrt(),
+        theta: moments.mean,
+        se: moments.sd,
     }
 }
 

@@ -4,10 +4,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use anyhow::Context;
 use calibration::classical::{ClassicalOptions, item_statistics};
 use calibration::data::codes::MissingPolicy;
-use calibration::data::read::{Columns, ReadOptions, read_csv, read_parquet};
+use calibration::data::read::{Columns, ReadOptions};
 use calibration::em::{Cycle, Options, SeMethod, calibrate};
 use calibration::fit::{FitOptions, item_fit};
 use calibration::quadrature::Grid;
@@ -99,12 +98,7 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
         raw_codes: args.raw_codes,
         ..ReadOptions::default()
     };
-    let is_parquet = args
-        .responses
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("parquet"));
-    let read = if is_parquet { read_parquet } else { read_csv };
-    let data = read(&args.responses, &read_options).with_context(|| format!("reading {}", args.responses.display()))?;
+    let data = super::run_inputs::read_responses(&args.responses, &read_options)?;
     let policy = MissingPolicy {
         omitted_as_zero: !args.omitted_as_missing,
         ..MissingPolicy::default()

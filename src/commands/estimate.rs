@@ -155,6 +155,9 @@ pub fn run(args: EstimateArgs) -> anyhow::Result<ExitCode> {
     wanted.extend(args.variable.iter().cloned());
     wanted.extend(args.school.iter().cloned());
     wanted.extend(args.ses.iter().cloned());
+    // A column may serve twice (grouping by school and the school ids).
+    wanted.sort_unstable();
+    wanted.dedup();
     bar.set_message(format!("reading {} columns of {}", wanted.len(), data_path.display()));
     let table = read_table(&data_path, &wanted).with_context(|| format!("reading {}", data_path.display()))?;
     let n = table.rows();

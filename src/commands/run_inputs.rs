@@ -100,13 +100,7 @@ impl CalibratedRun {
 
     /// Reads responses as the run did, with its missing-code policy applied.
     pub fn read_responses(&self, path: &Path) -> anyhow::Result<ReadData> {
-        let options = self.read_options();
-        let mut data = if is_parquet(path) {
-            read_parquet(path, &options)
-        } else {
-            read_csv(path, &options)
-        }
-        .with_context(|| format!("reading {}", path.display()))?;
+        let mut data = read_responses(path, &self.read_options())?;
         data.matrix = data.matrix.scaled(self.policy());
         Ok(data)
     }
@@ -119,6 +113,9 @@ impl CalibratedRun {
     }
 }
 
-pub fn is_parquet(path: &Path) -> bool {
-    path.extension().is_some_and(|e| e.eq_ignore_ascii_case("parquet"))
+/// Reads a response file: Parquet by its extension, CSV (maybe gzip) otherwise.
+pub fn read_responses(path: &Path, options: &ReadOptions) -> anyhow::Result<ReadData> {
+    let is_parquet = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("parquet"));
+    let read = if is_parquet { read_parquet } else { read_csv };
+    read(path, options).with_context(|| format!("reading {}", path.display()))
 }

@@ -1,13 +1,15 @@
 //! `assess score --run RUN`: person estimates and plausible values for a calibrated run.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::{Context, bail};
+use calibration::data::ResponseMatrix;
 use calibration::data::read::{Table, read_table};
 use calibration::quadrature::Grid;
 use clap::Args;
+use indicatif::ProgressBar;
 use rayon::prelude::*;
 use scoring::latreg::conditioning::{self, Membership, Values, Variable};
 use scoring::latreg::{self, PvOptions, person_key};
@@ -173,7 +175,7 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<ExitCode> {
         bail!("{} does not hold the run's items in the run's order", input.display());
     }
     let n = matrix.n_persons();
-    let responses: Vec<u8> = (0..n).flat_map(|i| matrix.row(i).to_vec()).collect();
+    let responses: Vec<u8> = (0..n).flat_map(|i| matrix.row(i).iter().copied()).collect();
     let weights = matrix.raw_weights().map_or_else(|| vec![1.0; n], <[f64]>::to_vec);
     let estimators: Vec<Estimator> = args.estimators.iter().map(|e| estimator(e)).collect::<Result<_, _>>()?;
 
@@ -185,86 +187,23 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<ExitCode> {
     }
     let person_seconds = scored_at.elapsed().as_secs_f64();
 
-    let mut population = None;
-    let mut pvs = None;
-    if args.pv > 0 {
-        bar.set_message("conditioning variables");
-        let mut columns: Vec<String> = args.condition.clone();
-        columns.extend(args.school.iter().cloned());
-        columns.extend(args.variance_by.iter().cloned());
-        let table = read_table(&input, &columns)
-            .with_context(|| format!("reading background columns of {}", input.display()))?;
-        let groups = (!matrix.group_names().is_empty()).then(|| (matrix.groups(), matrix.group_names()));
-        let variables = variables(&args, &table, groups)?;
-        let schools: Option<Vec<String>> = args
-            .school
-            .as_ref()
-            .and_then(|s| table.column(s))
-            .map(|c| c.iter().map(|v| v.clone().unwrap_or_default()).collect());
-        let membership = match (args.school_membership.as_str(), &schools) {
-            (_, None) | ("none", _) => Membership::None,
-            ("dummies", _) => Membership::Dummies,
-            ("mean-wle", _) => {
-                let wle = person_estimates(&run, &responses, matrix.groups(), Estimator::Wle);
-                Membership::MeanWle(wle.iter().map(|e| e.map_or(f64::NAN, |e| e.theta)).collect())
-            }
-            (other, _) => bail!("--school-membership {other:?}: use mean-wle, dummies or none"),
-        };
-        let built = conditioning::build(&conditioning::Spec {
-            variables: &variables,
-            variance_share: args.variance_share,
-            schools: schools.as_deref(),
-            school_means_of: &args.school_means,
-            membership,
-            weights: Some(&weights),
-        })?;
-        let (variance_groups, group_count) = match &args.variance_by {
-            Some(name) => {
-                let column = table.column(name).context("variance groups")?;
-                let mut names: Vec<&str> = column.iter().map(|v| v.as_deref().unwrap_or("")).collect();
-                names.sort_unstable();
-                names.dedup();
-                let index: Vec<u16> = column
-                    .iter()
-                    .map(|v| names.binary_search(&v.as_deref().unwrap_or("")).map_or(0, |i| i as u16))
-                    .collect();
-                (Some(index), names.len())
-            }
-            None => (None, 1),
-        };
-        let fit_data = latreg::Data {
-            items: &run.items,
+    let (pvs, population) = if args.pv > 0 {
+        let wle = estimates
+            .iter()
+            .find(|(how, _)| *how == Estimator::Wle)
+            .map(|(_, e)| e.as_slice());
+        let scored = Scored {
+            run: &run,
+            matrix,
             responses: &responses,
-            design: &built.design,
-            weights: Some(&weights),
-            variance_groups: variance_groups.as_deref().map(|g| (g, group_count)),
+            weights: &weights,
+            wle,
         };
-        let options = latreg::Options {
-            grid: Grid::rectangular(args.quadpts, -6.0, 6.0),
-            ..latreg::Options::default()
-        };
-        bar.set_message(format!("latent regression on {} variables", built.design.columns()));
-        let (model, _) = latreg::fit(&fit_data, &options)?;
-        bar.set_message(format!("{} plausible values for {n} persons", args.pv));
-        let keys: Vec<u64> = matrix.persons().iter().map(|id| person_key(id)).collect();
-        let drawn = latreg::draw(
-            &fit_data,
-            &model,
-            &options.grid,
-            &keys,
-            &PvOptions {
-                count: args.pv,
-                seed: args.seed,
-                ..PvOptions::default()
-            },
-        )?;
-        population = Some(json!({
-            "model": model,
-            "design": { "terms": built.design.names, "coded_columns": built.coded, "components": built.components, "explained": built.explained },
-            "students_without_responses": drawn.answered.iter().filter(|&&a| a == 0).count(),
-        }));
-        pvs = Some(drawn);
-    }
+        let (drawn, population) = plausible_values(&args, &input, &scored, &bar)?;
+        (Some(drawn), Some(population))
+    } else {
+        (None, None)
+    };
     let scale = reporting_scale(&args, pvs.as_ref(), &weights)?;
     bar.set_message("writing persons.csv");
     let table = super::persons_out::PersonsTable {
@@ -303,6 +242,120 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<ExitCode> {
         args.run.join("persons.csv").display()
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// What the plausible values are drawn for.
+struct Scored<'a> {
+    run: &'a CalibratedRun,
+    matrix: &'a ResponseMatrix,
+    /// Persons × items, row-major.
+    responses: &'a [u8],
+    weights: &'a [f64],
+    /// WLEs already estimated, reused for the school-mean WLE.
+    wle: Option<&'a [Option<PersonEstimate>]>,
+}
+
+/// Builds the conditioning variables, fits the population model and draws the
+/// plausible values; returns them with `population.json`'s content.
+fn plausible_values(
+    args: &ScoreArgs,
+    input: &Path,
+    scored: &Scored,
+    bar: &ProgressBar,
+) -> anyhow::Result<(latreg::PlausibleValues, serde_json::Value)> {
+    bar.set_message("conditioning variables");
+    let (matrix, weights) = (scored.matrix, scored.weights);
+    let mut columns: Vec<String> = args.condition.clone();
+    columns.extend(args.school.iter().cloned());
+    columns.extend(args.variance_by.iter().cloned());
+    // A column may serve twice (a conditioning variable that also splits the variance).
+    columns.sort_unstable();
+    columns.dedup();
+    let table =
+        read_table(input, &columns).with_context(|| format!("reading background columns of {}", input.display()))?;
+    let groups = (!matrix.group_names().is_empty()).then(|| (matrix.groups(), matrix.group_names()));
+    let variables = variables(args, &table, groups)?;
+    let schools: Option<Vec<String>> = args
+        .school
+        .as_ref()
+        .and_then(|s| table.column(s))
+        .map(|c| c.iter().map(|v| v.clone().unwrap_or_default()).collect());
+    let membership = match args.school_membership.as_str() {
+        _ if schools.is_none() => Membership::None,
+        "none" => Membership::None,
+        "dummies" => Membership::Dummies,
+        "mean-wle" => {
+            let computed;
+            let wle = match scored.wle {
+                Some(wle) => wle,
+                None => {
+                    computed = person_estimates(scored.run, scored.responses, matrix.groups(), Estimator::Wle);
+                    &computed
+                }
+            };
+            Membership::MeanWle(wle.iter().map(|e| e.map_or(f64::NAN, |e| e.theta)).collect())
+        }
+        other => bail!("--school-membership {other:?}: use mean-wle, dummies or none"),
+    };
+    let built = conditioning::build(&conditioning::Spec {
+        variables: &variables,
+        variance_share: args.variance_share,
+        schools: schools.as_deref(),
+        school_means_of: &args.school_means,
+        membership,
+        weights: Some(weights),
+    })?;
+    let variance_groups = args
+        .variance_by
+        .as_deref()
+        .map(|name| variance_groups(&table, name))
+        .transpose()?;
+    let data = latreg::Data {
+        items: &scored.run.items,
+        responses: scored.responses,
+        design: &built.design,
+        weights: Some(weights),
+        variance_groups: variance_groups.as_ref().map(|(g, count)| (g.as_slice(), *count)),
+    };
+    let options = latreg::Options {
+        grid: Grid::rectangular(args.quadpts, -6.0, 6.0),
+        ..latreg::Options::default()
+    };
+    bar.set_message(format!("latent regression on {} variables", built.design.columns()));
+    let (model, _) = latreg::fit(&data, &options)?;
+    bar.set_message(format!(
+        "{} plausible values for {} persons",
+        args.pv,
+        matrix.n_persons()
+    ));
+    let keys: Vec<u64> = matrix.persons().iter().map(|id| person_key(id)).collect();
+    let pv_options = PvOptions {
+        count: args.pv,
+        seed: args.seed,
+        ..PvOptions::default()
+    };
+    let drawn = latreg::draw(&data, &model, &options.grid, &keys, &pv_options)?;
+    let population = json!({
+        "model": model,
+        "design": { "terms": built.design.names, "coded_columns": built.coded, "components": built.components, "explained": built.explained },
+        "students_without_responses": drawn.answered.iter().filter(|&&a| a == 0).count(),
+    });
+    Ok((drawn, population))
+}
+
+/// Each person's residual-variance group (values of `column` in sorted order; missing
+/// is a group of its own) and the number of groups.
+fn variance_groups(table: &Table, column: &str) -> anyhow::Result<(Vec<u16>, usize)> {
+    let values = table.column(column).with_context(|| format!("no column {column}"))?;
+    let names: std::collections::BTreeSet<Option<&str>> = values.iter().map(Option::as_deref).collect();
+    if names.len() > usize::from(u16::MAX) {
+        bail!(
+            "--variance-by {column} has {} values; one residual variance each is too many",
+            names.len()
+        );
+    }
+    let index: std::collections::HashMap<Option<&str>, u16> = names.iter().zip(0..).map(|(&n, g)| (n, g)).collect();
+    Ok((values.iter().map(|v| index[&v.as_deref()]).collect(), names.len()))
 }
 
 /// Every person's estimate under their group's latent distribution.

@@ -15,7 +15,7 @@ use serde::Serialize;
 
 use super::LatregError;
 use super::design::Design;
-use crate::posterior::{Moments, NodeTable, grid_posterior};
+use crate::posterior::{Moments, NodeTable, grid_posterior, log_prior_total};
 
 /// Persons per parallel chunk: fixed, so sums are reduced in the same order whatever
 /// the thread count.
@@ -212,38 +212,19 @@ fn e_step(
         .par_chunks_mut(CHUNK)
         .enumerate()
         .map(|(c, chunk)| {
-            let mut post = vec![0.0; q];
+            let mut scratch = Vec::with_capacity(q);
             let mut sum = 0.0;
             for (j, m) in chunk.iter_mut().enumerate() {
                 let i = c * CHUNK + j;
                 let (mean, variance) = model.prior(design, groups, i);
-                let ll = &log_lik[i * q..(i + 1) * q];
-                *m = grid_posterior(nodes, ll, mean, variance, &mut post);
-                sum += weights[i] * marginal_log_likelihood(nodes, ll, mean, variance);
+                let posterior = grid_posterior(nodes, &log_lik[i * q..(i + 1) * q], mean, variance, &mut scratch);
+                *m = posterior.moments;
+                sum += weights[i] * (posterior.log_joint - log_prior_total(nodes, mean, variance, &mut scratch));
             }
             sum
         })
         .collect();
     sums.iter().sum()
-}
-
-/// log Σ_q L(θ_q)·π_q with the prior π normalised over the nodes.
-fn marginal_log_likelihood(nodes: &[f64], log_lik: &[f64], mean: f64, variance: f64) -> f64 {
-    let scale = -0.5 / variance;
-    let log_prior = |t: f64| scale * (t - mean) * (t - mean);
-    let joint_max = nodes
-        .iter()
-        .zip(log_lik)
-        .map(|(&t, l)| l + log_prior(t))
-        .fold(f64::NEG_INFINITY, f64::max);
-    let prior_max = nodes.iter().map(|&t| log_prior(t)).fold(f64::NEG_INFINITY, f64::max);
-    let joint: f64 = nodes
-        .iter()
-        .zip(log_lik)
-        .map(|(&t, l)| (l + log_prior(t) - joint_max).exp())
-        .sum();
-    let prior: f64 = nodes.iter().map(|&t| (log_prior(t) - prior_max).exp()).sum();
-    joint_max + joint.ln() - prior_max - prior.ln()
 }
 
 /// Weighted least squares of the posterior means, then the residual variances.

@@ -117,7 +117,7 @@ pub fn draw(
         .enumerate()
         .for_each(|(c, (((values, eap), psd), answered))| {
             let mut log_lik = vec![0.0; nodes.len()];
-            let mut post = vec![0.0; nodes.len()];
+            let mut post = Vec::with_capacity(nodes.len());
             let mut scratch = Vec::new();
             let mut density = Density::default();
             for j in 0..eap.len() {
@@ -126,7 +126,7 @@ pub fn draw(
                 let (mean, variance) = model.prior(data.design, groups, i);
                 log_lik.iter_mut().for_each(|l| *l = 0.0);
                 answered[j] = coarse.add_log_likelihood(responses, 0, 1, &mut log_lik) as u32;
-                let around = grid_posterior(nodes, &log_lik, mean, variance, &mut post);
+                let around = grid_posterior(nodes, &log_lik, mean, variance, &mut post).moments;
                 fine.posterior(responses, mean, variance, around, &mut scratch, &mut density);
                 (eap[j], psd[j]) = density.moments();
                 let mut rng = ChaCha20Rng::seed_from_u64(options.seed);

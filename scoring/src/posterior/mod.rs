@@ -17,30 +17,61 @@ pub struct Moments {
     pub sd: f64,
 }
 
-/// Turns log-likelihood values at `nodes` into posterior weights (summing to 1) under
-/// N(`mean`, `variance`) evaluated at the nodes, and returns the posterior moments.
-pub fn grid_posterior(nodes: &[f64], log_likelihood: &[f64], mean: f64, variance: f64, weights: &mut [f64]) -> Moments {
-    let scale = -0.5 / variance;
-    let mut max = f64::NEG_INFINITY;
-    for ((w, &l), &t) in weights.iter_mut().zip(log_likelihood).zip(nodes) {
-        *w = l + scale * (t - mean) * (t - mean);
-        max = max.max(*w);
+/// Mean and SD of the discrete distribution with log-weights `log_weights` (any offset)
+/// at `nodes`, and log Σ exp(log_weights).
+pub fn log_weighted_moments(nodes: &[f64], log_weights: &[f64]) -> (Moments, f64) {
+    let max = log_weights.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let (mut total, mut m1, mut m2) = (0.0, 0.0, 0.0);
+    for (&t, &l) in nodes.iter().zip(log_weights) {
+        let w = (l - max).exp();
+        total += w;
+        m1 += w * t;
+        m2 += w * t * t;
     }
-    let mut total = 0.0;
-    for w in weights.iter_mut() {
-        *w = (*w - max).exp();
-        total += *w;
+    let mean = m1 / total;
+    let moments = Moments {
+        mean,
+        sd: (m2 / total - mean * mean).max(0.0).sqrt(),
+    };
+    (moments, max + total.ln())
+}
+
+/// A person's posterior on the grid nodes under N(μ, σ²) evaluated at the nodes.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct GridPosterior {
+    pub moments: Moments,
+    /// log Σ_q L(θ_q)·exp(−(θ_q − μ)²/2σ²); minus [`log_prior_total`] it is the person's
+    /// marginal log-likelihood with the prior normalised over the nodes (as TAM does).
+    pub log_joint: f64,
+}
+
+/// log Σ_q exp(−(θ_q − μ)²/2σ²): the normaliser of the prior over the nodes.
+pub fn log_prior_total(nodes: &[f64], mean: f64, variance: f64, scratch: &mut Vec<f64>) -> f64 {
+    log_prior(nodes, mean, variance, scratch);
+    log_weighted_moments(nodes, scratch).1
+}
+
+/// The prior's log-weights at the nodes, into `scratch`.
+fn log_prior(nodes: &[f64], mean: f64, variance: f64, scratch: &mut Vec<f64>) {
+    scratch.clear();
+    scratch.extend(nodes.iter().map(|&t| -0.5 * (t - mean) * (t - mean) / variance));
+}
+
+/// The posterior from log-likelihood values at `nodes`; `scratch` (any length) is reused
+/// between persons.
+pub fn grid_posterior(
+    nodes: &[f64],
+    log_likelihood: &[f64],
+    mean: f64,
+    variance: f64,
+    scratch: &mut Vec<f64>,
+) -> GridPosterior {
+    log_prior(nodes, mean, variance, scratch);
+    for (lp, l) in scratch.iter_mut().zip(log_likelihood) {
+        *lp += l;
     }
-    let (mut m1, mut m2) = (0.0, 0.0);
-    for (w, &t) in weights.iter_mut().zip(nodes) {
-        *w /= total;
-        m1 += *w * t;
-        m2 += *w * t * t;
-    }
-    Moments {
-        mean: m1,
-        sd: (m2 - m1 * m1).max(0.0).sqrt(),
-    }
+    let (moments, log_joint) = log_weighted_moments(nodes, scratch);
+    GridPosterior { moments, log_joint }
 }
 
 /// Nodes per posterior window: the spacing is then ~0.2 posterior SD, which keeps the
@@ -84,13 +115,14 @@ impl FineGrid {
     ) {
         let n = self.table.nodes().len();
         let sd = around.sd.max(self.step);
-        let stride = ((2.0 * WINDOW_SDS * sd / (WINDOW_NODES as f64 * self.step)).floor() as usize).max(1);
+        // The window starts at least two nodes before the grid's end and spans ±7 SD
+        // (clipped to the grid); a stride no longer than the window keeps ≥ 2 nodes in it.
         let from = ((around.mean - WINDOW_SDS * sd - self.lo) / self.step)
             .floor()
             .clamp(0.0, n.saturating_sub(2) as f64) as usize;
-        let span = (2.0 * WINDOW_SDS * sd / self.step).ceil() as usize;
-        let to = (from + span).min(n - 1);
-        let count = ((to - from) / stride + 1).max(2).min((n - 1 - from) / stride + 1);
+        let to = (from + (2.0 * WINDOW_SDS * sd / self.step).ceil() as usize).min(n - 1);
+        let stride = ((2.0 * WINDOW_SDS * sd / (WINDOW_NODES as f64 * self.step)).floor() as usize).clamp(1, to - from);
+        let count = (to - from) / stride + 1;
         scratch.clear();
         scratch.resize(count, 0.0);
         self.table.add_log_likelihood(responses, from, stride, scratch);
@@ -129,16 +161,14 @@ mod tests {
         let table = NodeTable::new(&items, &nodes);
         let mut ll = vec![0.0; nodes.len()];
         table.add_log_likelihood(&responses, 0, 1, &mut ll);
-        let mut w = vec![0.0; nodes.len()];
-        let exact = grid_posterior(&nodes, &ll, mean, variance, &mut w);
+        let exact = grid_posterior(&nodes, &ll, mean, variance, &mut Vec::new()).moments;
 
         let fine = FineGrid::new(&items, -6.0, 6.0, 0.02);
         let coarse: Vec<f64> = (0..61).map(|j| -6.0 + j as f64 * 0.2).collect();
         let coarse_table = NodeTable::new(&items, &coarse);
         let mut cl = vec![0.0; 61];
         coarse_table.add_log_likelihood(&responses, 0, 1, &mut cl);
-        let mut cw = vec![0.0; 61];
-        let around = grid_posterior(&coarse, &cl, mean, variance, &mut cw);
+        let around = grid_posterior(&coarse, &cl, mean, variance, &mut Vec::new()).moments;
         let (mut scratch, mut density) = (Vec::new(), Density::default());
         fine.posterior(&responses, mean, variance, around, &mut scratch, &mut density);
         let (m, s) = density.moments();
